@@ -1,0 +1,189 @@
+from django.contrib import admin
+
+from .models import (
+    Affiliation,
+    Audience,
+    Citation,
+    KeyFigure,
+    MemberBenefit,
+    Organisation,
+    Person,
+    Programme,
+    Role,
+    Source,
+    Statement,
+    Theme,
+)
+
+# Each fact about an organisation cites a source: the excerpt is checked against it on save.
+CITED = ("source", "excerpt")
+
+
+class RecordInline(admin.StackedInline):
+    extra = 0
+    autocomplete_fields = ["source"]
+    show_change_link = True
+
+
+class CitationInline(RecordInline):
+    model = Citation
+    fields = ["order", *CITED]
+    classes = ["collapse"]
+    verbose_name_plural = "citations for the organisation's own fields"
+
+
+class StatementInline(RecordInline):
+    model = Statement
+    fields = ["order", "kind", "title", "text", "is_intro", *CITED]
+
+
+class MemberBenefitInline(RecordInline):
+    model = MemberBenefit
+    fields = ["order", "category", "title", "text", *CITED]
+
+
+class ProgrammeInline(RecordInline):
+    model = Programme
+    fields = [
+        "order",
+        "name",
+        "kind",
+        "parent",
+        "description",
+        ("frequency", "year", "location"),
+        *CITED,
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A programme's parent belongs to the same organisation.
+        if db_field.name == "parent" and request.resolver_match.kwargs.get("object_id"):
+            kwargs["queryset"] = Programme.objects.filter(
+                organisation_id=request.resolver_match.kwargs["object_id"]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class KeyFigureInline(RecordInline):
+    model = KeyFigure
+    fields = ["order", ("qualifier", "value", "label"), "note", *CITED]
+
+
+class RoleInline(RecordInline):
+    model = Role
+    fields = ["order", "person", "title", "quote", *CITED]
+    autocomplete_fields = ["source", "person"]
+
+
+class AffiliationInline(RecordInline):
+    model = Affiliation
+    fk_name = "organisation"
+    fields = ["order", ("kind", "other"), "qualifier", "programme", *CITED]
+    autocomplete_fields = ["source", "other", "programme"]
+    verbose_name = "affiliation (this organisation is … the other)"
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "scope", "status", "founded_year", "last_verified"]
+    list_filter = ["kind", "scope", "status", "audiences", "themes"]
+    search_fields = ["name", "acronym", "summary", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["audiences", "themes"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "acronym", "kind", "scope", "status"]}),
+        ("About", {"fields": ["summary", "description", "founded_year", "website"]}),
+        ("Filtering", {"fields": ["audiences", "themes"]}),
+        ("Editorial", {"fields": ["last_verified"]}),
+    ]
+    inlines = [
+        StatementInline,
+        MemberBenefitInline,
+        ProgrammeInline,
+        KeyFigureInline,
+        RoleInline,
+        AffiliationInline,
+        CitationInline,
+    ]
+    view_on_site = True
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """The shared admin for every cited record, for editing one outside its organisation."""
+
+    list_filter = ["organisation", "source"]
+    autocomplete_fields = ["organisation", "source"]
+    readonly_fields = ["key"]
+    search_fields = ["organisation__name", "organisation__acronym", "excerpt"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(Citation)
+class CitationAdmin(RecordAdmin):
+    list_display = ["__str__", "organisation", "source"]
+
+
+@admin.register(Statement)
+class StatementAdmin(RecordAdmin):
+    list_display = ["__str__", "organisation", "kind", "order"]
+    list_filter = ["kind", *RecordAdmin.list_filter]
+    search_fields = ["title", "text", *RecordAdmin.search_fields]
+
+
+@admin.register(MemberBenefit)
+class MemberBenefitAdmin(RecordAdmin):
+    list_display = ["__str__", "organisation", "category", "order"]
+    list_filter = ["category", *RecordAdmin.list_filter]
+    search_fields = ["title", "text", *RecordAdmin.search_fields]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(RecordAdmin):
+    list_display = ["name", "organisation", "kind", "parent", "year"]
+    list_filter = ["kind", *RecordAdmin.list_filter]
+    search_fields = ["name", "description", *RecordAdmin.search_fields]
+    autocomplete_fields = [*RecordAdmin.autocomplete_fields, "parent"]
+
+
+@admin.register(KeyFigure)
+class KeyFigureAdmin(RecordAdmin):
+    list_display = ["__str__", "organisation", "order"]
+    search_fields = ["label", "note", *RecordAdmin.search_fields]
+
+
+@admin.register(Role)
+class RoleAdmin(RecordAdmin):
+    list_display = ["person", "title", "organisation"]
+    search_fields = ["person__name", "title", "quote", *RecordAdmin.search_fields]
+    autocomplete_fields = [*RecordAdmin.autocomplete_fields, "person"]
+    list_select_related = ["organisation", "person"]
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(RecordAdmin):
+    list_display = ["organisation", "kind", "other", "qualifier", "programme"]
+    list_filter = ["kind", *RecordAdmin.list_filter]
+    search_fields = ["other__name", "other__acronym", "qualifier", *RecordAdmin.search_fields]
+    autocomplete_fields = [*RecordAdmin.autocomplete_fields, "other", "programme"]
+    list_select_related = ["organisation", "other", "programme"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "filename"]
+    search_fields = ["title", "description", "filename"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["publisher"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Audience, Theme)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

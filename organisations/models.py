@@ -1,0 +1,618 @@
+"""The directory's data: organisations and everything the source texts say about them.
+
+Every fact below an organisation is a *cited* record: it names the source document it comes
+from and the excerpt it was taken from, and `clean()` refuses an excerpt that is not in the
+source verbatim (see `organisations.sources`).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from .sources import quotation_errors
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Tag(models.Model):
+    """A facet value used for filtering (an audience or a theme)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Audience(Tag):
+    """Who an organisation serves: music educators, schools, children and young people, ..."""
+
+
+class Theme(Tag):
+    """What an organisation works on: inclusion, advocacy, research, ..."""
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def listed(self):
+        """Everything the list shows by default: closed organisations keep their pages only."""
+        return self.exclude(status=Organisation.Status.CLOSED)
+
+    def affiliated_with(self, organisation):
+        """Organisations with an affiliation to or from `organisation`, in either direction."""
+        return self.filter(
+            Exists(Affiliation.objects.filter(organisation=OuterRef("pk"), other=organisation))
+            | Exists(Affiliation.objects.filter(other=OuterRef("pk"), organisation=organisation))
+        )
+
+    def search(self, query):
+        """Organisations whose text holds every word of `query`, name and acronym hits first.
+
+        Each word may match the name, acronym, summary or description, or any statement,
+        benefit, programme, person, key figure or affiliation of the organisation.
+        """
+        words = query.split()
+        if not words:
+            return self
+        queryset = self
+        for word in words:
+            queryset = queryset.filter(_matches(word))
+        in_name = Q(name__icontains=query) | Q(acronym__iexact=query)
+        return queryset.annotate(
+            rank=models.Case(
+                models.When(acronym__iexact=query, then=3),
+                models.When(name__iexact=query, then=3),
+                models.When(in_name, then=2),
+                models.When(_name_matches_all(words), then=1),
+                default=0,
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def for_list(self):
+        return self.prefetch_related(
+            Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order")),
+        )
+
+    def for_detail(self):
+        cited = ("source",)
+        return self.prefetch_related(
+            "audiences",
+            "themes",
+            Prefetch("citations", Citation.objects.select_related(*cited)),
+            Prefetch("statements", Statement.objects.select_related(*cited)),
+            Prefetch("benefits", MemberBenefit.objects.select_related(*cited)),
+            Prefetch(
+                "programmes",
+                Programme.objects.select_related(*cited).prefetch_related(
+                    Prefetch(
+                        "affiliations",
+                        Affiliation.objects.select_related("organisation", "other"),
+                    )
+                ),
+            ),
+            Prefetch("key_figures", KeyFigure.objects.select_related(*cited)),
+            Prefetch("roles", Role.objects.select_related("person", *cited)),
+            Prefetch(
+                "affiliations",
+                Affiliation.objects.select_related("other", "programme", *cited),
+            ),
+            Prefetch(
+                "affiliations_received",
+                Affiliation.objects.select_related("organisation", "programme", *cited),
+            ),
+        )
+
+
+def _matches(word):
+    """A Q object: `word` appears anywhere in an organisation's text."""
+    related = [
+        Statement.objects.filter(Q(text__icontains=word) | Q(title__icontains=word)),
+        MemberBenefit.objects.filter(Q(text__icontains=word) | Q(title__icontains=word)),
+        Programme.objects.filter(Q(name__icontains=word) | Q(description__icontains=word)),
+        Role.objects.filter(
+            Q(person__name__icontains=word) | Q(title__icontains=word) | Q(quote__icontains=word)
+        ),
+        KeyFigure.objects.filter(Q(label__icontains=word) | Q(note__icontains=word)),
+        Affiliation.objects.filter(
+            Q(other__name__icontains=word)
+            | Q(other__acronym__iexact=word)
+            | Q(qualifier__icontains=word)
+        ),
+    ]
+    condition = (
+        Q(name__icontains=word)
+        | Q(acronym__icontains=word)
+        | Q(summary__icontains=word)
+        | Q(description__icontains=word)
+    )
+    for queryset in related:
+        condition |= Q(pk__in=queryset.values("organisation"))
+    return condition
+
+
+def _name_matches_all(words):
+    condition = Q()
+    for word in words:
+        condition &= Q(name__icontains=word) | Q(acronym__iexact=word)
+    return condition
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        INTERNATIONAL_SOCIETY = "international-society", "International society or council"
+        NATIONAL_ASSOCIATION = "national-association", "National affiliate or association"
+        MEMBERSHIP_BODY = "membership-body", "Membership body"
+        ALLIANCE = "alliance", "Alliance"
+        FUNDER = "funder", "Funder"
+        NETWORK = "network", "Network"
+        HIGHER_EDUCATION = "higher-education", "Conservatoire or higher education"
+        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
+
+    class Scope(models.TextChoices):
+        INTERNATIONAL = "international", "International"
+        UK = "uk", "UK"
+        ENGLAND = "england", "England"
+        SCOTLAND = "scotland", "Scotland"
+        WALES = "wales", "Wales"
+        NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        MERGED = "merged", "Merged"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in the page's address.")
+    acronym = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=30, choices=Kind)
+    scope = models.CharField(
+        "geographic scope",
+        max_length=20,
+        choices=Scope,
+        blank=True,
+        help_text="Leave blank where the sources do not say.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    summary = models.TextField(blank=True, help_text="One or two sentences, shown in the list.")
+    description = models.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
+    website = models.URLField(blank=True, help_text="Leave blank where the sources give none.")
+    last_verified = models.DateField(
+        null=True, blank=True, help_text="When an editor last checked this entry."
+    )
+    audiences = models.ManyToManyField(Audience, blank=True, related_name="organisations")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="organisations")
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organisations:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def display_name(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short_name(self):
+        return self.acronym or self.name
+
+    def paragraphs(self):
+        return [p.strip() for p in self.description.split("\n\n") if p.strip()]
+
+    # The methods below read prefetched relations: use them on `for_detail()` rows.
+
+    def statement_groups(self):
+        """[(kind label, [statements])] in the order of `Statement.Kind`."""
+        return _group(self.statements.all(), "kind", Statement.Kind)
+
+    def benefit_groups(self):
+        return _group(self.benefits.all(), "category", MemberBenefit.Category)
+
+    def top_programmes(self):
+        return [p for p in self.programmes.all() if p.parent_id is None]
+
+    def affiliation_links(self):
+        """Every affiliation as seen from this organisation, in wording for this side."""
+        links = [AffiliationLink.outgoing(a) for a in self.affiliations.all()]
+        links += [AffiliationLink.incoming(a) for a in self.affiliations_received.all()]
+        order = list(Affiliation.Kind.values)
+        return sorted(links, key=lambda link: (order.index(link.kind), link.organisation.name))
+
+    def sources(self):
+        """The source documents this page's facts come from, in the order first cited."""
+        records = [
+            *self.citations.all(),
+            *self.statements.all(),
+            *self.benefits.all(),
+            *self.programmes.all(),
+            *self.key_figures.all(),
+            *self.roles.all(),
+            *self.affiliations.all(),
+            *self.affiliations_received.all(),
+        ]
+        return list(dict.fromkeys(record.source for record in records))
+
+
+def _group(records, attribute, choices):
+    groups = {value: [] for value in choices.values}
+    for record in records:
+        groups[getattr(record, attribute)].append(record)
+    return [(choices(value).label, items) for value, items in groups.items() if items]
+
+
+class Source(models.Model):
+    """A source document the directory's facts are quoted from, kept verbatim."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    publisher = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="publications",
+        help_text="The organisation that published the document, where known.",
+    )
+    description = models.TextField(blank=True, help_text="What it is and where it came from.")
+    filename = models.CharField(
+        max_length=200, blank=True, help_text="The verbatim copy under fixtures/sources/."
+    )
+    text = models.TextField(help_text="The document's text, verbatim. Excerpts are quoted from it.")
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class RecordManager(models.Manager):
+    def get_by_natural_key(self, organisation_slug, key):
+        return self.get(organisation__slug=organisation_slug, key=key)
+
+
+def free_key(basis, taken):
+    """A key made from `basis` (`slug`, or `slug-2`, `slug-3`...) that is not in `taken`."""
+    base = slugify(basis)[:50] or "record"
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+class OrganisationRecord(models.Model):
+    """A fact about one organisation, quoted from a source.
+
+    `key` identifies the record within its organisation, so the fixture can be loaded again
+    and again without duplicates, however the records are reordered or reworded. It is made
+    from the record's wording when the record is first saved.
+    """
+
+    # Fields whose wording must appear, verbatim, inside the excerpt.
+    quoted_fields = ()
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="%(class)ss"
+    )
+    key = models.SlugField(max_length=60, blank=True, editable=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
+    excerpt = models.TextField(help_text="The passage of the source this is taken from, verbatim.")
+
+    objects = RecordManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key"], name="%(app_label)s_%(class)s_unique_key"
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            taken = type(self).objects.filter(organisation_id=self.organisation_id)
+            self.key = free_key(self.key_basis(), set(taken.values_list("key", flat=True)))
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (*self.organisation.natural_key(), self.key)
+
+    natural_key.dependencies = ["organisations.organisation"]
+
+    def clean(self):
+        super().clean()
+        if self.source_id is not None:
+            quoted = {name: getattr(self, name) for name in self.quoted_fields}
+            errors = quotation_errors(self.excerpt, self.source.text, quoted)
+            if errors:
+                raise ValidationError(errors)
+
+    def key_basis(self):
+        return str(self)
+
+
+class Citation(OrganisationRecord):
+    """A passage that supports an organisation's own fields: its name, founding, summary."""
+
+    def __str__(self):
+        return self.excerpt[:60]
+
+
+class Statement(OrganisationRecord):
+    """A statement of purpose: a mission point, an aim, a principle, a call to action..."""
+
+    class Kind(models.TextChoices):
+        MISSION = "mission", "Mission"
+        VISION = "vision", "Vision"
+        AIM = "aim", "Aims"
+        BELIEF = "belief", "Beliefs"
+        PRINCIPLE = "principle", "Principles"
+        WORK = "work", "What it does"
+        CALL_TO_ACTION = "call-to-action", "Calls to action"
+        WHY_JOIN = "why-join", "Why become a member"
+
+    quoted_fields = ("title", "text")
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    title = models.CharField(max_length=200, blank=True, help_text="For a named principle.")
+    text = models.TextField()
+    is_intro = models.BooleanField(
+        "introduces the list",
+        default=False,
+        help_text="A lead-in sentence shown above the points of its kind.",
+    )
+
+    def __str__(self):
+        return self.title or self.text[:60]
+
+
+class MemberBenefit(OrganisationRecord):
+    class Category(models.TextChoices):
+        PUBLICATIONS = "publications", "Publications"
+        NETWORKING = "networking", "Networking"
+        PROFESSIONAL_DEVELOPMENT = "professional-development", "Professional development"
+        EVENTS = "events", "Events"
+        GOVERNANCE = "governance", "Governance"
+        RESOURCES = "resources", "Resources"
+
+    quoted_fields = ("title", "text")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="benefits"
+    )
+    category = models.CharField(max_length=30, choices=Category)
+    title = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+
+    def __str__(self):
+        return self.title or self.text[:60]
+
+
+class Programme(OrganisationRecord):
+    """A working group, conference, network or project run by the organisation."""
+
+    class Kind(models.TextChoices):
+        WORKING_GROUP = "working-group", "Working group"
+        CONFERENCE = "conference", "Conference"
+        NETWORK = "network", "Network"
+        PROJECT = "project", "Project"
+        LEGACY_PROJECT = "legacy-project", "Legacy project"
+
+    quoted_fields = ("description",)
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    frequency = models.CharField(max_length=100, blank=True, help_text="e.g. every two years")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return self.name
+
+    def key_basis(self):
+        return self.name
+
+    def subprogrammes(self):
+        """Children, read from the organisation's prefetched programmes."""
+        return [p for p in self.organisation.programmes.all() if p.parent_id == self.pk]
+
+
+class KeyFigure(OrganisationRecord):
+    class Qualifier(models.TextChoices):
+        EXACTLY = "", "exactly"
+        NEARLY = "nearly", "nearly"
+        ABOUT = "about", "about"
+        MORE_THAN = "more than", "more than"
+        AT_LEAST = "at least", "at least"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="key_figures"
+    )
+    value = models.PositiveIntegerField()
+    qualifier = models.CharField(max_length=20, choices=Qualifier, blank=True)
+    label = models.CharField(max_length=100, help_text="What is counted, e.g. countries.")
+    note = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return " ".join(part for part in (self.qualifier, str(self.value), self.label) if part)
+
+    def key_basis(self):
+        return self.label
+
+
+class Role(OrganisationRecord):
+    """A person's role at an organisation, with their words where the sources quote them."""
+
+    quoted_fields = ("quote",)
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="roles")
+    title = models.CharField(max_length=200)
+    quote = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.person}, {self.title}"
+
+    def key_basis(self):
+        return self.person.slug
+
+
+class Affiliation(OrganisationRecord):
+    """A typed, directed link: `organisation` is <kind> `other`.
+
+    "MEC is ISME's National Affiliate for the UK" is organisation=MEC, kind=national affiliate
+    of, other=ISME, qualifier="for the UK". Each side's page words it for that side.
+    """
+
+    class Kind(models.TextChoices):
+        NATIONAL_AFFILIATE_OF = "national-affiliate-of", "National affiliate of"
+        AFFILIATED_TO = "affiliated-to", "Affiliated to"
+        MEMBER_OF = "member-of", "Member of"
+        FOUNDER_OF = "founder-of", "Founder of"
+        PARTNER_OF = "partner-of", "Partner of"
+        LED_BY = "led-by", "Led by"
+        SUPPORTED_BY = "supported-by", "Supported by"
+        FUNDED_BY = "funded-by", "Funded by"
+        FUNDING_ROUTED_VIA = "funding-routed-via", "Funding routed via"
+        HOST_FOR = "host-for", "Host for"
+        LEADS_PROJECT_FOR = "leads-project-for", "Leads a project for"
+
+    # How the other side's page words each kind.
+    REVERSE_LABELS = {
+        Kind.NATIONAL_AFFILIATE_OF: "National affiliate",
+        Kind.AFFILIATED_TO: "Affiliated organisation",
+        Kind.MEMBER_OF: "Member",
+        Kind.FOUNDER_OF: "Founded by",
+        Kind.PARTNER_OF: "Partner",
+        Kind.LED_BY: "Leads",
+        Kind.SUPPORTED_BY: "Supports",
+        Kind.FUNDED_BY: "Funds",
+        Kind.FUNDING_ROUTED_VIA: "Routes funding",
+        Kind.HOST_FOR: "Hosted by",
+        Kind.LEADS_PROJECT_FOR: "Project led by",
+    }
+
+    kind = models.CharField(max_length=30, choices=Kind)
+    other = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="affiliations_received",
+        verbose_name="affiliated organisation",
+    )
+    qualifier = models.CharField(
+        max_length=200, blank=True, help_text='Extra wording, e.g. "for the UK".'
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="affiliations",
+        help_text="The programme this affiliation is about, if any.",
+    )
+
+    class Meta(OrganisationRecord.Meta):
+        constraints = [
+            *OrganisationRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=~Q(organisation=models.F("other")), name="affiliation_not_to_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.short_name} {self.get_kind_display().lower()} " + (
+            self.other.short_name
+        )
+
+    def key_basis(self):
+        return f"{self.kind} {self.other.slug}"
+
+    @property
+    def reverse_label(self):
+        return self.REVERSE_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class AffiliationLink:
+    """One affiliation as seen from one side: "<label> <organisation>"."""
+
+    label: str
+    organisation: Organisation
+    affiliation: Affiliation
+    incoming: bool
+
+    @classmethod
+    def outgoing(cls, affiliation):
+        label = affiliation.get_kind_display()
+        return cls(label, affiliation.other, affiliation, incoming=False)
+
+    @classmethod
+    def incoming(cls, affiliation):
+        label = " ".join(filter(None, [affiliation.reverse_label, affiliation.qualifier]))
+        return cls(label, affiliation.organisation, affiliation, incoming=True)
+
+    @property
+    def kind(self):
+        return self.affiliation.kind
+
+    @property
+    def qualifier(self):
+        """Shown after the organisation on the subject's side only (it is in the label
+        on the other side)."""
+        return "" if self.incoming else self.affiliation.qualifier
