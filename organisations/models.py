@@ -374,9 +374,10 @@ class OrganisationRecord(models.Model):
 
     def clean(self):
         super().clean()
-        if self.source_id is not None:
+        source = getattr(self, "source", None)  # None until a source is chosen
+        if source is not None:
             quoted = {name: getattr(self, name) for name in self.quoted_fields}
-            errors = quotation_errors(self.excerpt, self.source.text, quoted)
+            errors = quotation_errors(self.excerpt, source.text, quoted)
             if errors:
                 raise ValidationError(errors)
 
