@@ -136,6 +136,7 @@ def _matches(word):
             Q(other__name__icontains=word)
             | Q(other__acronym__iexact=word)
             | Q(qualifier__icontains=word)
+            | Q(programme__name__icontains=word)
         ),
     ]
     condition = (
