@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import (
     Affiliation,
@@ -105,6 +106,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         CitationInline,
     ]
     view_on_site = True
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class RecordAdmin(admin.ModelAdmin):

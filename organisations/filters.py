@@ -26,7 +26,9 @@ class OrganisationFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, acronym or topic"}),
     )
     kind = django_filters.MultipleChoiceFilter(
-        choices=Organisation.Kind.choices, widget=forms.CheckboxSelectMultiple
+        label="Type of organisation",
+        choices=Organisation.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     scope = django_filters.MultipleChoiceFilter(
         label="Geographic scope",
@@ -34,13 +36,13 @@ class OrganisationFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     audience = django_filters.ModelMultipleChoiceFilter(
-        field_name="audiences",
+        field_name="audiences__slug",
         to_field_name="slug",
         queryset=Audience.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
     theme = django_filters.ModelMultipleChoiceFilter(
-        field_name="themes",
+        field_name="themes__slug",
         to_field_name="slug",
         queryset=Theme.objects.all(),
         widget=forms.CheckboxSelectMultiple,

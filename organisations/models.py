@@ -93,7 +93,7 @@ class OrganisationQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        cited = ("source",)
+        cited = ("source__publisher",)
         return self.prefetch_related(
             "audiences",
             "themes",
@@ -581,6 +581,11 @@ class Affiliation(OrganisationRecord):
         return f"{self.organisation.short_name} {self.get_kind_display().lower()} " + (
             self.other.short_name
         )
+
+    def clean(self):
+        if self.organisation_id is not None and self.organisation_id == self.other_id:
+            raise ValidationError({"other": "An organisation cannot be affiliated with itself."})
+        super().clean()
 
     def key_basis(self):
         return f"{self.kind} {self.other.slug}"

@@ -1,0 +1,421 @@
+"""The admin, as an editor uses it: every page opens, inlines save, excerpts are checked."""
+
+import json
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import escape
+
+from organisations.models import Affiliation, Organisation, Person, Source, Statement
+
+APP = "organisations"
+REGISTERED = sorted(
+    (
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label == APP
+    ),
+    key=lambda item: item[0]._meta.model_name,
+)
+INLINE_PREFIXES = [
+    "statements",
+    "benefits",
+    "programmes",
+    "key_figures",
+    "roles",
+    "affiliations",
+    "citations",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Tests log users in without their passwords: hash the fixtures' quickly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+class _FormParser(HTMLParser):
+    """Collects what a browser would submit, unchanged, from the <form> with id `form_id`."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id = form_id
+        self.in_form = False
+        self.fields = []
+        self._textarea = None  # [name, text]
+        self._select = None  # (name, multiple, [(value, selected)])
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = attrs.get("id") == self.form_id
+        name = attrs.get("name")
+        if not self.in_form or "disabled" in attrs:
+            return
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.fields.append((name, attrs.get("value", "on")))
+            elif kind not in ("submit", "button", "reset", "image", "file"):
+                self.fields.append((name, attrs.get("value") or ""))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+        elif tag == "select" and name:
+            self._select = (name, "multiple" in attrs, [])
+        elif tag == "option" and self._select:
+            self._select[2].append((attrs.get("value", ""), "selected" in attrs))
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "textarea" and self._textarea:
+            name, text = self._textarea
+            # Browsers drop the newline that Django writes straight after <textarea>.
+            self.fields.append((name, text.removeprefix("\n")))
+            self._textarea = None
+        elif tag == "select" and self._select:
+            name, multiple, options = self._select
+            chosen = [value for value, selected in options if selected]
+            if not chosen and not multiple and options:
+                chosen = [options[0][0]]
+            self.fields.extend((name, value) for value in chosen)
+            self._select = None
+
+
+def form_data(response, form_id):
+    """The data of the form `form_id` on the page, as submitting it unchanged would send it."""
+    parser = _FormParser(form_id)
+    parser.feed(response.content.decode())
+    data = {}
+    for name, value in parser.fields:
+        data.setdefault(name, []).append(value)
+    assert data, f"no form {form_id!r} on the page"
+    return data
+
+
+def add_inline_row(data, prefix, **values):
+    """Add a row to inline `prefix` as the "Add another" button does: copy the empty form."""
+    index = int(data[f"{prefix}-TOTAL_FORMS"][0])
+    template = f"{prefix}-__prefix__-"
+    for name, value in list(data.items()):
+        if name.startswith(template):
+            data[f"{prefix}-{index}-{name.removeprefix(template)}"] = value
+    for field, value in values.items():
+        data[f"{prefix}-{index}-{field}"] = [str(value)]
+    data[f"{prefix}-TOTAL_FORMS"] = [str(index + 1)]
+    return data
+
+
+def content(response):
+    return response.content.decode()
+
+
+def search_term(model_admin, obj):
+    """A word taken from one of the admin's search fields of `obj`, so a search finds it."""
+    for lookup in model_admin.search_fields:
+        value = obj
+        for part in lookup.split("__"):
+            value = getattr(value, part, None)
+        words = re.findall(r"\w{4,}", str(value or ""))
+        if words:
+            return max(words, key=len)
+    raise AssertionError(f"nothing to search for in {obj!r}")
+
+
+def a_paragraph(source):
+    """A passage that is verbatim in the source text: its first paragraph."""
+    return source.text.strip().split("\n\n")[0].strip()
+
+
+def organisation_change(client, slug):
+    organisation = Organisation.objects.get(slug=slug)
+    return organisation, client.get(url(Organisation, "change", organisation.pk))
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    user = django_user_model.objects.create_user("editor", password="not-a-secret", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+# --- Every model opens --------------------------------------------------------------------
+
+
+def test_every_model_of_the_app_is_in_the_admin():
+    app_models = set(apps.get_app_config(APP).get_models())
+    assert {model for model, _ in REGISTERED} == app_models
+
+
+@pytest.fixture(params=REGISTERED, ids=lambda item: item[0]._meta.model_name)
+def registered(request, db):
+    model, model_admin = request.param
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"the fixture has no {model._meta.verbose_name}"
+    return model, model_admin, obj
+
+
+def test_changelist_lists_existing_objects(admin_client, registered):
+    model, _, obj = registered
+    response = admin_client.get(url(model, "changelist"))
+    assert response.status_code == 200
+    # Each row's checkbox is labelled with the object's str.
+    assert escape(str(obj)) in content(response)
+    assert f'href="{url(model, "change", obj.pk)}' in content(response)
+
+
+def test_changelist_search_finds_an_existing_object(admin_client, registered):
+    model, model_admin, obj = registered
+    changelist = url(model, "changelist")
+    change = f'href="{url(model, "change", obj.pk)}'
+
+    found = admin_client.get(changelist, {"q": search_term(model_admin, obj)})
+    assert found.status_code == 200
+    assert change in content(found)
+
+    nothing = admin_client.get(changelist, {"q": "zzqxv-matches-nothing"})
+    assert nothing.status_code == 200
+    assert change not in content(nothing)
+
+
+def test_add_page_opens(admin_client, registered):
+    model, _, _ = registered
+    response = admin_client.get(url(model, "add"))
+    assert response.status_code == 200
+    assert f'id="{model._meta.model_name}_form"' in content(response)
+
+
+def test_change_page_opens(admin_client, registered):
+    model, _, obj = registered
+    response = admin_client.get(url(model, "change", obj.pk))
+    assert response.status_code == 200
+    assert f"<h2>{escape(str(obj))}</h2>" in content(response)
+
+
+# --- The organisation page ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", INLINE_PREFIXES)
+def test_organisation_change_page_has_inline(admin_client, prefix):
+    # Music Mark has records of every kind but affiliations; ISME has affiliations.
+    slug = "isme" if prefix == "affiliations" else "music-mark"
+    organisation, response = organisation_change(admin_client, slug)
+    existing = getattr(organisation, prefix).count()
+    assert existing > 0
+    data = form_data(response, "organisation_form")
+    assert data[f"{prefix}-TOTAL_FORMS"] == [str(existing)]
+    assert data[f"{prefix}-INITIAL_FORMS"] == [str(existing)]
+    assert f"{prefix}-MIN_NUM_FORMS" in data
+    assert f"{prefix}-MAX_NUM_FORMS" in data
+    assert f"{prefix}-__prefix__-excerpt" in data  # the empty form "Add another" copies
+
+
+def test_slug_is_prepopulated_from_name(admin_client):
+    response = admin_client.get(url(Organisation, "add"))
+    match = re.search(r'data-prepopulated-fields="([^"]*)"', content(response))
+    assert match, "no prepopulated fields on the page"
+    fields = json.loads(unescape(match.group(1)))
+    assert {"name": "slug", "dependency_list": ["name"]}.items() <= fields[0].items()
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name", "term", "found", "not_found"),
+    [
+        ("affiliation", "other", "ISME", (Organisation, "isme"), (Organisation, "youth-music")),
+        ("statement", "source", "ISME", (Source, "mec-isme"), (Source, "music-mark-about-us")),
+        ("role", "person", "Shuttleworth", (Person, "jem-shuttleworth"), None),
+    ],
+)
+def test_autocomplete(admin_client, model_name, field_name, term, found, not_found):
+    params = {"app_label": APP, "model_name": model_name, "field_name": field_name, "term": term}
+    response = admin_client.get(reverse("admin:autocomplete"), params)
+    assert response.status_code == 200
+    results = response.json()["results"]
+    ids = {result["id"] for result in results}
+    model, slug = found
+    wanted = model.objects.get(slug=slug)
+    assert {"id": str(wanted.pk), "text": str(wanted)} in results
+    if not_found:
+        model, slug = not_found
+        assert str(model.objects.get(slug=slug).pk) not in ids
+
+
+def test_saving_the_organisation_form_updates_the_public_page(admin_client):
+    organisation, response = organisation_change(admin_client, "isme")
+    statements = organisation.statements.count()
+    themes = set(organisation.themes.all())
+    assert themes
+    data = form_data(response, "organisation_form")
+    summary = "ISME brings music educators together across the world, edited in the admin."
+    data["summary"] = [summary]
+
+    saved = admin_client.post(url(Organisation, "change", organisation.pk), data, follow=True)
+    assert saved.redirect_chain[-1][0] == url(Organisation, "changelist")
+    assert "was changed successfully" in content(saved)
+
+    public = admin_client.get(organisation.get_absolute_url())
+    assert public.status_code == 200
+    assert summary in content(public)
+    # Submitting every inline unchanged neither adds nor drops records.
+    assert organisation.statements.count() == statements
+    assert set(organisation.themes.all()) == themes
+
+
+# --- Excerpts are checked against their source --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "text", "error"),
+    [
+        pytest.param(
+            "ISME was founded on the Moon in 1066.",
+            "ISME was founded on the Moon in 1066.",
+            "This excerpt does not appear verbatim in the source.",
+            id="excerpt-not-in-source",
+        ),
+        pytest.param(
+            None,  # the source's first paragraph
+            "ISME was founded on the Moon in 1066.",
+            "does not appear verbatim in the excerpt.",
+            id="text-not-in-excerpt",
+        ),
+    ],
+)
+def test_misquoted_statement_is_refused(admin_client, excerpt, text, error):
+    source = Source.objects.get(slug="mec-isme")
+    excerpt = excerpt or a_paragraph(source)
+    assert text not in source.text
+    organisation, response = organisation_change(admin_client, "isme")
+    before = Statement.objects.count()
+    data = add_inline_row(
+        form_data(response, "organisation_form"),
+        "statements",
+        kind=Statement.Kind.AIM,
+        text=text,
+        source=source.pk,
+        excerpt=excerpt,
+    )
+
+    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+
+    assert refused.status_code == 200
+    assert "Please correct the error below." in content(refused)
+    assert escape(error) in content(refused)
+    assert Statement.objects.count() == before
+
+
+def test_verbatim_statement_is_saved_with_a_key(admin_client):
+    source = Source.objects.get(slug="mec-isme")
+    sentence = a_paragraph(source)
+    assert sentence in source.text
+    organisation, response = organisation_change(admin_client, "isme")
+    data = add_inline_row(
+        form_data(response, "organisation_form"),
+        "statements",
+        kind=Statement.Kind.AIM,
+        text=sentence,
+        source=source.pk,
+        excerpt=sentence,
+    )
+
+    saved = admin_client.post(url(Organisation, "change", organisation.pk), data)
+
+    assert saved.status_code == 302
+    statement = organisation.statements.get(kind=Statement.Kind.AIM, text=sentence)
+    assert statement.key
+    assert organisation.statements.filter(key=statement.key).count() == 1
+
+
+def test_affiliation_to_itself_is_refused(admin_client):
+    source = Source.objects.get(slug="mec-isme")
+    organisation, response = organisation_change(admin_client, "isme")
+    before = Affiliation.objects.count()
+    data = add_inline_row(
+        form_data(response, "organisation_form"),
+        "affiliations",
+        kind=Affiliation.Kind.PARTNER_OF,
+        other=organisation.pk,
+        source=source.pk,
+        excerpt=a_paragraph(source),
+    )
+
+    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+
+    assert refused.status_code == 200
+    assert "Please correct the error below." in content(refused)
+    assert "cannot be affiliated with itself" in content(refused)
+    assert Affiliation.objects.count() == before
+
+
+# --- Editors ------------------------------------------------------------------------------
+
+
+def test_editors_group_may_edit_every_model_of_the_app_and_nothing_else(db):
+    group = Group.objects.get(name="Editors")
+    expected = {
+        f"{action}_{model._meta.model_name}"
+        for model in apps.get_app_config(APP).get_models()
+        for action in ("view", "add", "change", "delete")
+    }
+    permissions = group.permissions.select_related("content_type")
+    assert {p.codename for p in permissions} == expected
+    assert {p.content_type.app_label for p in permissions} == {APP}
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "status"),
+    [
+        ("admin:organisations_organisation_changelist", (), 200),
+        ("admin:organisations_organisation_change", ("isme",), 200),
+        ("admin:organisations_statement_add", (), 200),
+        ("admin:auth_user_changelist", (), 403),
+        ("admin:auth_group_changelist", (), 403),
+    ],
+)
+def test_editor_access(editor_client, name, args, status):
+    args = [Organisation.objects.get(slug=slug).pk for slug in args]
+    assert editor_client.get(reverse(name, args=args)).status_code == status
+
+
+def test_staff_without_the_group_cannot_edit(client, django_user_model):
+    user = django_user_model.objects.create_user("staff", password="not-a-secret", is_staff=True)
+    client.force_login(user)
+    response = client.get(reverse("admin:organisations_organisation_changelist"))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "not-staff"])
+def test_non_staff_are_sent_to_the_login_page(client, editor, logged_in):
+    if logged_in:
+        editor.is_staff = False
+        editor.save()
+        client.force_login(editor)
+    changelist = reverse("admin:organisations_organisation_changelist")
+    response = client.get(changelist)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    assert "next=" in response.url

@@ -1,0 +1,380 @@
+"""The public pages, through their URLs, asserting what a reader sees."""
+
+import html
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organisations.models import Affiliation, KeyFigure, Organisation, Source, Statement
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("organisations:list")
+
+
+def detail_url(slug):
+    return reverse("organisations:detail", kwargs={"slug": slug})
+
+
+def normalise(text):
+    return re.sub(r"\s+", " ", html.unescape(text).replace("\xa0", " ")).strip().casefold()
+
+
+def visible(response):
+    """The page's text, without markup, folded for comparison."""
+    return normalise(re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def names_listed(response):
+    return [org.name for org in response.context["object_list"]]
+
+
+def get_list(client, **params):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    return response
+
+
+# The list ------------------------------------------------------------------------------------
+
+
+def test_home_leads_to_the_list(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == LIST
+
+
+def test_the_list_shows_every_organisation_with_a_count(client):
+    response = get_list(client)
+    assert len(names_listed(response)) == Organisation.objects.count() == 10
+    assert "10 organisations" in visible(response)
+    for org in Organisation.objects.all():
+        assert f'href="{org.get_absolute_url()}"' in response.content.decode()
+
+
+def test_the_list_is_sorted_by_name_by_default(client):
+    names = names_listed(get_list(client))
+    assert names == sorted(names)
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [("-name", "Youth Music"), ("name", "Alliance for a Musically Inclusive England")],
+)
+def test_the_list_can_be_sorted(client, sort, first):
+    assert names_listed(get_list(client, sort=sort))[0] == first
+
+
+def test_sorting_by_founding_year_puts_organisations_with_a_year_first(client):
+    assert names_listed(get_list(client, sort="founded"))[0] == (
+        "International Society for Music Education"
+    )
+
+
+def test_closed_organisations_are_hidden_but_keep_their_pages(client):
+    Organisation.objects.filter(slug="unesco").update(status=Organisation.Status.CLOSED)
+    assert "UNESCO" not in names_listed(get_list(client))
+    assert "UNESCO" in names_listed(get_list(client, status="all"))
+    assert names_listed(get_list(client, status="closed")) == ["UNESCO"]
+    response = client.get(detail_url("unesco"))
+    assert response.status_code == 200
+    assert "closed" in visible(response)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"kind": "funder"}, {"Youth Music", "National Lottery", "Arts Council England"}),
+        (
+            {"kind": ["funder", "alliance"]},
+            {
+                "Youth Music",
+                "National Lottery",
+                "Arts Council England",
+                "Alliance for a Musically Inclusive England",
+            },
+        ),
+        (
+            {"scope": "england"},
+            {"Alliance for a Musically Inclusive England", "Arts Council England"},
+        ),
+        ({"audience": "schools"}, {"Music Mark"}),
+        ({"theme": "workforce"}, {"Music Mark"}),
+        (
+            {"theme": "inclusion"},
+            {"Music Mark", "Alliance for a Musically Inclusive England", "Youth Music"},
+        ),
+        (
+            {"affiliated_with": "isme"},
+            {
+                "Music Education Council",
+                "International Music Council",
+                "UNESCO",
+                "Royal Conservatoire of Scotland",
+            },
+        ),
+        (
+            {"affiliated_with": "youth-music"},
+            {"Alliance for a Musically Inclusive England"},
+        ),
+        (
+            {"affiliated_with": "amie", "kind": "funder"},
+            {"Youth Music", "National Lottery", "Arts Council England"},
+        ),
+        ({"kind": "funder", "scope": "england"}, {"Arts Council England"}),
+    ],
+)
+def test_filters(client, params, expected):
+    assert set(names_listed(get_list(client, **params))) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("ISME", "International Society for Music Education"),
+        ("amie", "Alliance for a Musically Inclusive England"),
+        ("MEC", "Music Education Council"),
+        ("music mark", "Music Mark"),
+        ("Youth Music", "Youth Music"),
+    ],
+)
+def test_search_puts_name_and_acronym_matches_first(client, q, first):
+    assert names_listed(get_list(client, q=q))[0] == first
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("HEARD", {"Alliance for a Musically Inclusive England"}),  # a principle
+        ("Shuttleworth", {"Music Mark"}),  # a person
+        ("voting rights", {"International Society for Music Education"}),  # a member benefit
+        ("Grassroots", {"Music Mark"}),  # a programme
+        ("Glasgow", {"International Society for Music Education"}),  # a conference
+        ("countries", {"International Society for Music Education"}),  # a key figure
+        ("Legacy", {"International Society for Music Education", "Music Education Council"}),
+        ("lottery", {"National Lottery", "Alliance for a Musically Inclusive England"}),
+    ],
+)
+def test_search_covers_all_of_an_organisations_text(client, q, expected):
+    assert set(names_listed(get_list(client, q=q))) == expected
+
+
+def test_search_needs_every_word(client):
+    assert names_listed(get_list(client, q="HEARD Glasgow")) == []
+
+
+def test_a_search_with_no_results_says_so_helpfully(client):
+    response = get_list(client, q="zzzzqqq")
+    assert names_listed(response) == []
+    text = visible(response)
+    assert "0 organisations" in text
+    assert "zzzzqqq" in text
+    assert f'href="{LIST}"' in response.content.decode()  # a way back to everything
+
+
+def test_search_and_filters_combine(client):
+    assert names_listed(get_list(client, q="music", kind="alliance")) == [
+        "Alliance for a Musically Inclusive England"
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "no-such-kind"},
+        {"audience": "nobody"},
+        {"affiliated_with": "no-such-organisation"},
+        {"sort": "sideways"},
+        {"status": "asleep"},
+        {"q": "x" * 1000},
+    ],
+)
+def test_bad_input_gives_an_empty_result_with_the_forms_error(client, params):
+    response = get_list(client, **params)
+    assert names_listed(response) == []
+    assert response.context["filter"].form.errors
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_markup_in_the_search_is_shown_escaped(client):
+    response = get_list(client, q="<script>alert(1)</script>")
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert "&lt;script&gt;" in response.content.decode()
+
+
+def make_organisations(count, **fields):
+    source = Source.objects.first()
+    for n in range(count):
+        org = Organisation.objects.create(
+            name=f"Test funder {n:03}", slug=f"test-funder-{n:03}", **fields
+        )
+        for value in (1, 2):
+            KeyFigure.objects.create(
+                organisation=org,
+                value=value,
+                label=f"things {value}",
+                source=source,
+                excerpt=source.text[:20],
+            )
+
+
+def test_pagination_keeps_the_filters(client):
+    make_organisations(25, kind=Organisation.Kind.FUNDER)
+    first = get_list(client, kind="funder")
+    assert len(names_listed(first)) == 20
+    assert "28 organisations" in visible(first)
+    content = html.unescape(first.content.decode())
+    assert "?kind=funder&amp;page=2" in first.content.decode() or "kind=funder&page=2" in content
+    second = get_list(client, kind="funder", page=2)
+    assert len(names_listed(second)) == 8
+    assert not set(names_listed(first)) & set(names_listed(second))
+
+
+@pytest.mark.parametrize("page", ["99", "0", "-1", "abc"])
+def test_a_page_that_does_not_exist_is_not_found(client, page):
+    assert client.get(LIST, {"page": page}).status_code == 404
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_page_query_count_does_not_grow_with_rows(client):
+    before = count_queries(client, LIST)
+    make_organisations(15)
+    assert count_queries(client, LIST) == before
+    assert count_queries(client, f"{LIST}?q=funder&kind=funder&audience=schools") <= before + 1
+
+
+# The detail page -----------------------------------------------------------------------------
+
+
+def test_an_unknown_organisation_is_not_found(client):
+    response = client.get(detail_url("no-such-organisation"))
+    assert response.status_code == 404
+
+
+ALL_SLUGS = [
+    "isme",
+    "music-education-council",
+    "international-music-council",
+    "unesco",
+    "royal-conservatoire-of-scotland",
+    "music-mark",
+    "amie",
+    "youth-music",
+    "national-lottery",
+    "arts-council-england",
+]
+
+
+@pytest.mark.parametrize("slug", ALL_SLUGS)
+def test_every_fact_is_on_its_organisations_page(client, slug):
+    org = Organisation.objects.for_detail().get(slug=slug)
+    text = visible(client.get(detail_url(slug)))
+    facts = [org.name, org.acronym, org.summary, *org.paragraphs()]
+    if org.founded_year:
+        facts.append(str(org.founded_year))
+    for statement in org.statements.all():
+        facts += [statement.title, statement.text]
+    for benefit in org.benefits.all():
+        facts += [benefit.title, benefit.text]
+    for programme in org.programmes.all():
+        facts += [programme.name, programme.description, programme.frequency, programme.location]
+    facts += [str(figure) for figure in org.key_figures.all()]
+    for role in org.roles.all():
+        facts += [role.person.name, role.title, role.quote]
+    facts += [tag.name for tag in [*org.audiences.all(), *org.themes.all()]]
+    facts += [source.title for source in org.sources()]
+    missing = [fact for fact in facts if fact and normalise(fact) not in text]
+    assert not missing
+
+
+def test_every_affiliation_is_shown_and_linked_from_both_sides(client):
+    affiliations = list(Affiliation.objects.select_related("organisation", "other"))
+    assert len(affiliations) == 9
+    for affiliation in affiliations:
+        subject = client.get(detail_url(affiliation.organisation.slug)).content.decode()
+        other = client.get(detail_url(affiliation.other.slug)).content.decode()
+        assert f'href="{affiliation.other.get_absolute_url()}"' in subject
+        assert f'href="{affiliation.organisation.get_absolute_url()}"' in other
+        assert normalise(affiliation.get_kind_display()) in visible_html(subject)
+        assert normalise(affiliation.reverse_label) in visible_html(other)
+
+
+def visible_html(content):
+    return normalise(re.sub(r"<[^>]+>", " ", content))
+
+
+def test_mec_and_isme_word_their_affiliation_for_their_own_side(client):
+    mec = visible(client.get(detail_url("music-education-council")))
+    isme = visible(client.get(detail_url("isme")))
+    assert "national affiliate of international society for music education" in mec
+    assert "national affiliate for the uk: music education council" in isme
+
+
+def test_the_2016_conference_its_host_and_its_legacy_project(client):
+    isme = visible(client.get(detail_url("isme")))
+    assert "world conference 2016" in isme
+    assert "glasgow" in isme
+    assert "hosted by royal conservatoire of scotland" in isme
+    assert "legacy project" in isme
+    assert "led by music education council" in isme
+    rcs = visible(client.get(detail_url("royal-conservatoire-of-scotland")))
+    assert "host for international society for music education" in rcs
+    mec = visible(client.get(detail_url("music-education-council")))
+    assert "leads a project for international society for music education" in mec
+
+
+def test_funding_routes_read_from_each_side(client):
+    amie = visible(client.get(detail_url("amie")))
+    assert "led by youth music" in amie
+    assert "funded by national lottery (via arts council england)" in amie
+    assert "funding routed via arts council england (from the national lottery)" in amie
+    lottery = visible(client.get(detail_url("national-lottery")))
+    assert "funds via arts council england: alliance for a musically inclusive england" in lottery
+    ace = visible(client.get(detail_url("arts-council-england")))
+    assert "routes funding from the national lottery: alliance for a musically inclusive" in ace
+
+
+def test_the_chief_executive_and_his_words(client):
+    text = visible(client.get(detail_url("music-mark")))
+    assert "jem shuttleworth" in text
+    assert "chief executive" in text
+    assert "music mark believes in the fundamental right to experience" in text
+
+
+def test_heard_principles_are_titled(client):
+    content = client.get(detail_url("amie")).content.decode()
+    for title in ("Holistic", "Equitable", "Authentic", "Representative", "Diverse"):
+        assert re.search(rf">\s*{title}\s*<", content), title
+
+
+def test_sections_without_content_are_not_shown(client):
+    text = visible(client.get(detail_url("unesco")))
+    assert "member benefits" not in text
+    assert "key figures" not in text
+    assert "people" not in text
+
+
+def test_the_detail_page_query_count_does_not_grow_with_records(client):
+    url = detail_url("isme")
+    before = count_queries(client, url)
+    isme = Organisation.objects.get(slug="isme")
+    source = Source.objects.get(slug="mec-isme")
+    for n in range(5):
+        other = Organisation.objects.create(
+            name=f"Partner {n}", slug=f"partner-{n}", kind="network"
+        )
+        Affiliation.objects.create(
+            organisation=other, kind="partner-of", other=isme, source=source, excerpt="ISME"
+        )
+        Statement.objects.create(
+            organisation=isme, kind="aim", text=f"aim {n}", source=source, excerpt="ISME"
+        )
+    assert count_queries(client, url) == before
