@@ -36,12 +36,14 @@ class OrganisationFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     audience = django_filters.ModelMultipleChoiceFilter(
+        label="Audience",
         field_name="audiences__slug",
         to_field_name="slug",
         queryset=Audience.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
     theme = django_filters.ModelMultipleChoiceFilter(
+        label="Theme",
         field_name="themes__slug",
         to_field_name="slug",
         queryset=Theme.objects.all(),

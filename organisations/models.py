@@ -248,7 +248,8 @@ class Organisation(models.Model):
         return sorted(links, key=lambda link: (order.index(link.kind), link.organisation.name))
 
     def sources(self):
-        """The source documents this page's facts come from, in the order first cited."""
+        """[(source, citations)]: the documents this page's facts come from, in the order first
+        cited, each with the passages quoted about the organisation itself."""
         records = [
             *self.citations.all(),
             *self.statements.all(),
@@ -259,7 +260,10 @@ class Organisation(models.Model):
             *self.affiliations.all(),
             *self.affiliations_received.all(),
         ]
-        return list(dict.fromkeys(record.source for record in records))
+        sources = {record.source: [] for record in records}
+        for citation in self.citations.all():
+            sources[citation.source].append(citation)
+        return list(sources.items())
 
 
 def _group(records, attribute, choices):

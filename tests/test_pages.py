@@ -290,7 +290,8 @@ def test_every_fact_is_on_its_organisations_page(client, slug):
     for role in org.roles.all():
         facts += [role.person.name, role.title, role.quote]
     facts += [tag.name for tag in [*org.audiences.all(), *org.themes.all()]]
-    facts += [source.title for source in org.sources()]
+    for source, citations in org.sources():
+        facts += [source.title, *(citation.excerpt for citation in citations)]
     missing = [fact for fact in facts if fact and normalise(fact) not in text]
     assert not missing
 
