@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from .search import search
 from .sources import quotation_errors
 
 
@@ -64,28 +65,8 @@ class OrganisationQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        """Organisations whose text holds every word of `query`, name and acronym hits first.
-
-        Each word may match the name, acronym, summary or description, or any statement,
-        benefit, programme, person, key figure or affiliation of the organisation.
-        """
-        words = query.split()
-        if not words:
-            return self
-        queryset = self
-        for word in words:
-            queryset = queryset.filter(_matches(word))
-        in_name = Q(name__icontains=query) | Q(acronym__iexact=query)
-        return queryset.annotate(
-            rank=models.Case(
-                models.When(acronym__iexact=query, then=3),
-                models.When(name__iexact=query, then=3),
-                models.When(in_name, then=2),
-                models.When(_name_matches_all(words), then=1),
-                default=0,
-                output_field=models.IntegerField(),
-            )
-        )
+        """Organisations matching every word of `query`, annotated with a `rank`: see search.py."""
+        return search(self, query)
 
     def for_list(self):
         return self.prefetch_related(
@@ -120,41 +101,6 @@ class OrganisationQuerySet(models.QuerySet):
                 Affiliation.objects.select_related("organisation", "programme", *cited),
             ),
         )
-
-
-def _matches(word):
-    """A Q object: `word` appears anywhere in an organisation's text."""
-    related = [
-        Statement.objects.filter(Q(text__icontains=word) | Q(title__icontains=word)),
-        MemberBenefit.objects.filter(Q(text__icontains=word) | Q(title__icontains=word)),
-        Programme.objects.filter(Q(name__icontains=word) | Q(description__icontains=word)),
-        Role.objects.filter(
-            Q(person__name__icontains=word) | Q(title__icontains=word) | Q(quote__icontains=word)
-        ),
-        KeyFigure.objects.filter(Q(label__icontains=word) | Q(note__icontains=word)),
-        Affiliation.objects.filter(
-            Q(other__name__icontains=word)
-            | Q(other__acronym__iexact=word)
-            | Q(qualifier__icontains=word)
-            | Q(programme__name__icontains=word)
-        ),
-    ]
-    condition = (
-        Q(name__icontains=word)
-        | Q(acronym__icontains=word)
-        | Q(summary__icontains=word)
-        | Q(description__icontains=word)
-    )
-    for queryset in related:
-        condition |= Q(pk__in=queryset.values("organisation"))
-    return condition
-
-
-def _name_matches_all(words):
-    condition = Q()
-    for word in words:
-        condition &= Q(name__icontains=word) | Q(acronym__iexact=word)
-    return condition
 
 
 class Organisation(models.Model):

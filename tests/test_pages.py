@@ -25,7 +25,11 @@ def normalise(text):
 
 def visible(response):
     """The page's text, without markup, folded for comparison."""
-    return normalise(re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return visible_html(response.content.decode())
+
+
+def visible_html(content):
+    return normalise(re.sub(r"<[^>]+>", " ", content))
 
 
 def names_listed(response):
@@ -306,10 +310,6 @@ def test_every_affiliation_is_shown_and_linked_from_both_sides(client):
         assert f'href="{affiliation.organisation.get_absolute_url()}"' in other
         assert normalise(affiliation.get_kind_display()) in visible_html(subject)
         assert normalise(affiliation.reverse_label) in visible_html(other)
-
-
-def visible_html(content):
-    return normalise(re.sub(r"<[^>]+>", " ", content))
 
 
 def test_mec_and_isme_word_their_affiliation_for_their_own_side(client):
