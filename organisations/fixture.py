@@ -76,11 +76,22 @@ def serialise(instances, **options):
     )
 
 
+# Fields derived from the others (the search document): never in the fixture.
+DERIVED_FIELDS = {"search_text", "search_vector"}
+
+
+def fixture_fields(model):
+    """The fields the fixture holds for `model`, in the model's order."""
+    fields = [*model._meta.local_fields, *model._meta.local_many_to_many]
+    return [f.name for f in fields if f.serialize and f.name not in DERIVED_FIELDS]
+
+
 def export(using="default"):
     """The whole directory in `using`, as fixture objects."""
     objects = []
     for model, ordering in EXPORT_ORDER:
-        objects += serialise(model.objects.using(using).order_by(*ordering))
+        queryset = model.objects.using(using).order_by(*ordering)
+        objects += serialise(queryset, fields=fixture_fields(model))
     return objects
 
 
@@ -123,7 +134,8 @@ class _Builder:
         objects = serialise(sorted(self.audiences.values(), key=lambda t: t.name))
         objects += serialise(sorted(self.themes.values(), key=lambda t: t.name))
         # Unsaved organisations have no many-to-many managers yet: add their tags by hand.
-        local_fields = [f.name for f in Organisation._meta.local_fields if f.serialize]
+        tags = {f.name for f in Organisation._meta.local_many_to_many}
+        local_fields = [f for f in fixture_fields(Organisation) if f not in tags]
         for organisation in sorted(self.organisations.values(), key=lambda o: o.slug):
             (obj,) = serialise([organisation], fields=local_fields)
             for field in ("audiences", "themes"):

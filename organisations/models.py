@@ -7,13 +7,14 @@ source verbatim (see `organisations.sources`).
 
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from .search import search
+from .search import Search, refresh
 from .sources import quotation_errors
 
 
@@ -65,8 +66,16 @@ class OrganisationQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        """Organisations matching every word of `query`, annotated with a `rank`: see search.py."""
-        return search(self, query)
+        """Organisations matching `query`, annotated with a `rank`: see search.py."""
+        return Search(query, using=self.db).apply(self)
+
+    def around(self, organisation):
+        """`organisation` and every organisation affiliated with it: the pages that show it."""
+        return self.filter(pk=organisation.pk) | self.affiliated_with(organisation)
+
+    def refresh_search(self):
+        """Rebuild these organisations' search documents. Call after every write."""
+        refresh(self)
 
     def for_list(self):
         return self.prefetch_related(
@@ -148,6 +157,10 @@ class Organisation(models.Model):
     )
     audiences = models.ManyToManyField(Audience, blank=True, related_name="organisations")
     themes = models.ManyToManyField(Theme, blank=True, related_name="organisations")
+    # Derived from the fields above and the records below by `refresh_search()`; never edited,
+    # never in the fixture. The vector is used on PostgreSQL only (see search.py).
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -1,66 +1,191 @@
-"""Search: which organisations a query matches, and how well.
+"""Search: which organisations a query matches, how well, and why.
 
-An organisation matches when every word of the query appears somewhere in its text: its own
-fields, or any of its statements, benefits, programmes, people, key figures or affiliations.
-Matches in the name or acronym rank first.
+Every organisation keeps a search document (`search_text`): its name and acronym, then its
+summary, description and statements, then its benefits, programmes, people, key figures and
+affiliations. `refresh()` rebuilds it; every write path calls it (the admin, `loaddata`, the
+`refresh_search` command).
+
+On PostgreSQL the document is also stored as a weighted, GIN-indexed `search_vector` (name and
+acronym A, summary and statements B, the rest C) and queried with full-text search: each word
+matches as a prefix ("musi" finds music), and a word that matches nothing is corrected with
+`pg_trgm` against the directory's own words (kept in the `organisations_searchword` table), so
+a typo or two still finds the organisation. Results are ranked with `ts_rank`; an exact acronym
+or name ranks first.
+
+On SQLite (no full-text search) the same interface matches every word as a substring of the
+document and ranks name and acronym matches above body matches.
 """
 
-from functools import reduce
-from operator import or_
+import re
 
-from django.db.models import Case, IntegerField, Q, When
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import Case, F, FloatField, Q, Value, When
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
-# Every field of an organisation's text that search looks in, by relation (None: its own).
-SEARCHED_FIELDS = {
-    None: ["name", "acronym", "summary", "description"],
-    "statements": ["title", "text"],
-    "benefits": ["title", "text"],
-    "programmes": ["name", "description"],
-    "roles": ["person__name", "title", "quote"],
-    "key_figures": ["label", "note"],
-    "affiliations": ["other__name", "other__acronym", "qualifier", "programme__name"],
-}
+CONFIG = "english"
+MAX_WORDS = 10
+CORRECTIONS_PER_WORD = 3
+WORDS_TABLE = "organisations_searchword"
 
 
-def search(queryset, query):
-    """`queryset` narrowed to organisations matching `query`, annotated with a `rank`."""
-    words = query.split()
-    if not words:
-        return queryset
-    for word in words:
-        queryset = queryset.filter(_mentions(queryset.model, word))
-    return queryset.annotate(rank=_rank(query, words))
+def document(organisation):
+    """(A, B, C): the organisation's text by weight, from its `for_detail()` relations."""
+    a = [organisation.name, organisation.acronym]
+    b = [organisation.summary, organisation.description]
+    b += [f"{s.title} {s.text}" for s in organisation.statements.all()]
+    c = [f"{x.title} {x.text}" for x in organisation.benefits.all()]
+    c += [f"{p.name} {p.description} {p.location}" for p in organisation.programmes.all()]
+    c += [f"{r.person.name}, {r.title}: {r.quote}" for r in organisation.roles.all()]
+    c += [f"{f} {f.note}" for f in organisation.key_figures.all()]
+    c += [
+        " ".join([link.label, link.organisation.display_name, link.qualifier, _programme(link)])
+        for link in organisation.affiliation_links()
+    ]
+    return tuple("\n".join(part.strip() for part in parts if part.strip()) for parts in (a, b, c))
 
 
-def _any(prefix, fields, word):
-    return reduce(or_, (Q(**{f"{prefix}{field}__icontains": word}) for field in fields))
+def _programme(link):
+    return link.affiliation.programme.name if link.affiliation.programme_id else ""
 
 
-def _mentions(model, word):
-    """A condition: `word` appears in the organisation's text.
+def refresh(organisations):
+    """Rebuild the search document of every organisation in the queryset `organisations`."""
+    model = organisations.model
+    using = organisations.db
+    postgres = connections[using].vendor == "postgresql"
+    rows = model.objects.using(using).filter(pk__in=organisations.values("pk")).for_detail()
+    ids = []
+    for organisation in rows.iterator(chunk_size=200):
+        weighted = document(organisation)
+        fields = {"search_text": "\n".join(part for part in weighted if part)}
+        if postgres:
+            fields["search_vector"] = _vector(weighted)
+        model.objects.using(using).filter(pk=organisation.pk).update(**fields)
+        ids.append(organisation.pk)
+    if postgres and ids:
+        _add_words(using, model._meta.db_table, ids)
 
-    Each relation is searched in its own subquery, so rows never multiply across relations.
-    """
-    condition = Q()
-    for relation, fields in SEARCHED_FIELDS.items():
-        if relation is None:
-            condition |= _any("", fields, word)
+
+def _vector(weighted):
+    vectors = [
+        SearchVector(Value(text), weight=weight, config=CONFIG)
+        for weight, text in zip("ABC", weighted, strict=True)
+    ]
+    return vectors[0] + vectors[1] + vectors[2]
+
+
+def _add_words(using, table, ids):
+    """Remember the words of these documents, for correcting typos against them."""
+    documents = f"SELECT to_tsvector('simple', search_text) FROM {table} WHERE id IN ({{}})"
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {WORDS_TABLE} (word) SELECT word FROM ts_stat(%s) "
+            "WHERE word ~ '^[[:alnum:]]{3,}$' ON CONFLICT DO NOTHING",
+            [documents.format(",".join(str(int(pk)) for pk in ids))],
+        )
+
+
+class Search:
+    """A parsed query: its words, what they may match, and how to highlight the matches."""
+
+    def __init__(self, query, using="default"):
+        self.query = " ".join(query.split())
+        self.words = re.findall(r"[^\W_]+", self.query.casefold())[:MAX_WORDS]
+        self.postgres = connections[using].vendor == "postgresql"
+        self.alternatives = {word: [] for word in self.words}
+        if self.postgres and self.words:
+            self.alternatives = _corrections(using, self.words)
+
+    def __bool__(self):
+        return bool(self.words)
+
+    @property
+    def terms(self):
+        """Every word a match may contain: the query's words and their corrections."""
+        return [term for word in self.words for term in [word, *self.alternatives[word]]]
+
+    def apply(self, queryset):
+        """`queryset` narrowed to the matches, annotated with a `rank` (higher is better)."""
+        if not self.words:
+            return queryset
+        exact = Q(acronym__iexact=self.query) | Q(name__iexact=self.query)
+        if self.postgres:
+            tsquery = SearchQuery(self._tsquery(), search_type="raw", config=CONFIG)
+            matches = queryset.filter(Q(search_vector=tsquery) | exact)
+            relevance = SearchRank(F("search_vector"), tsquery)
         else:
-            related = model.objects.filter(_any(f"{relation}__", fields, word))
-            condition |= Q(pk__in=related.values("pk"))
-    return condition
+            matches = queryset
+            for word in self.words:
+                matches = matches.filter(search_text__icontains=word)
+            relevance = Value(0.0)
+        boost = Case(
+            When(exact, then=Value(10.0)),
+            When(name__icontains=self.query, then=Value(5.0)),
+            When(self._name_holds_every_word(), then=Value(2.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        return matches.annotate(rank=boost + relevance)
+
+    def _tsquery(self):
+        """Raw tsquery text: each word as a prefix, or'ed with its corrections; and'ed."""
+        return " & ".join(
+            "(" + " | ".join([f"{word}:*", *self.alternatives[word]]) + ")" for word in self.words
+        )
+
+    def _name_holds_every_word(self):
+        condition = Q()
+        for word in self.words:
+            condition &= Q(name__icontains=word) | Q(acronym__iexact=word)
+        return condition
+
+    def snippet(self, text, width=180):
+        """A short, escaped extract of `text` around the first match, matches in <mark>."""
+        if not self.words or not text:
+            return ""
+        pattern = re.compile(
+            r"\b(" + "|".join(re.escape(term) for term in self.terms) + r")\w*", re.IGNORECASE
+        )
+        text = " ".join(text.split())
+        first = pattern.search(text)
+        if first is None:
+            return ""
+        start = max(0, first.start() - width // 3)
+        if start:
+            start = text.find(" ", start) + 1 or start
+        end = min(len(text), start + width)
+        if end < len(text):
+            end = text.rfind(" ", start, end) if " " in text[start:end] else end
+        extract = text[start:end]
+        marked = []
+        position = 0
+        for match in pattern.finditer(extract):
+            marked += [escape(extract[position : match.start()]), "<mark>"]
+            marked += [escape(match.group()), "</mark>"]
+            position = match.end()
+        marked.append(escape(extract[position:]))
+        return mark_safe(
+            ("… " if start else "") + "".join(marked) + (" …" if end < len(text) else "")
+        )
 
 
-def _rank(query, words):
-    """3: the name or acronym is the query; 2: the name holds the query; 1: the name or
-    acronym holds every word; 0: the words are elsewhere in the text."""
-    every_word = reduce(
-        lambda q, word: q & (Q(name__icontains=word) | Q(acronym__iexact=word)), words, Q()
-    )
-    return Case(
-        When(Q(acronym__iexact=query) | Q(name__iexact=query), then=3),
-        When(name__icontains=query, then=2),
-        When(every_word, then=1),
-        default=0,
-        output_field=IntegerField(),
-    )
+def _corrections(using, words):
+    """{word: [similar words]} for each word that is not the start of any known word."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT t.word, ARRAY(
+                SELECT w.word FROM {WORDS_TABLE} w
+                WHERE w.word %% t.word
+                ORDER BY similarity(w.word, t.word) DESC, w.word
+                LIMIT %s
+            )
+            FROM unnest(%s::text[]) AS t(word)
+            WHERE NOT EXISTS (SELECT 1 FROM {WORDS_TABLE} w WHERE w.word ^@ t.word)
+            """,
+            [CORRECTIONS_PER_WORD, words],
+        )
+        found = dict(cursor.fetchall())
+    return {word: found.get(word, []) for word in words}

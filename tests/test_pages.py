@@ -159,7 +159,14 @@ def test_search_puts_name_and_acronym_matches_first(client, q, first):
         ("Glasgow", {"International Society for Music Education"}),  # a conference
         ("countries", {"International Society for Music Education"}),  # a key figure
         ("Legacy", {"International Society for Music Education", "Music Education Council"}),
-        ("lottery", {"National Lottery", "Alliance for a Musically Inclusive England"}),
+        (  # an affiliation, from both sides
+            "lottery",
+            {
+                "National Lottery",
+                "Alliance for a Musically Inclusive England",
+                "Arts Council England",
+            },
+        ),
     ],
 )
 def test_search_covers_all_of_an_organisations_text(client, q, expected):
