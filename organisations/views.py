@@ -1,7 +1,13 @@
-from django.views.generic import DetailView
+from urllib.parse import urlencode
+
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views import View
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from . import exports
 from .filters import OrganisationFilter
+from .forms import CompareForm, organisation_choices
 from .models import Organisation
 
 
@@ -12,5 +18,100 @@ class OrganisationListView(FilterView):
     template_name = "organisations/organisation_list.html"
 
 
-class OrganisationDetailView(DetailView):
+class CompareWithMixin:
+    """Adds `compare_choices`, the organisations the page's "Compare with" form offers:
+    one query, whatever the organisation."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["compare_choices"] = organisation_choices().exclude(pk=self.object.pk)
+        return context
+
+
+class OrganisationDetailView(CompareWithMixin, DetailView):
     queryset = Organisation.objects.for_detail()
+
+
+class CompareView(TemplateView):
+    """Two to four organisations side by side: `?o=isme&o=amie`. GET only, so shareable.
+
+    Without any `o` it offers a choice; with bad choices it says what is wrong (status 200).
+    """
+
+    template_name = "organisations/compare.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get_context_data(self, **kwargs):
+        form = CompareForm(self.request.GET if "o" in self.request.GET else None)
+        organisations = form.organisations
+        context = super().get_context_data(form=form, organisations=organisations, **kwargs)
+        if organisations:
+            slugs = [org.slug for org in organisations]
+            context["columns"] = [
+                (org, urlencode([("o", slug) for slug in slugs if slug != org.slug]))
+                for org in organisations
+            ]
+            context["benefit_rows"] = form.benefit_rows()
+            context["addable"] = form.addable()
+        else:
+            context["choices"] = organisation_choices()
+            context["chosen"] = form.chosen_slugs()
+        return context
+
+
+# Exports: the list's CSV and JSON twins -------------------------------------------------------
+
+
+class ExportView(View):
+    """All the organisations the list shows for the same query string (every page: `page` is
+    ignored), streamed. Invalid filters give a 400 naming the fields, never an empty file."""
+
+    http_method_names = ["get", "head", "options"]
+    content_type = None
+    headers = {}
+
+    def get(self, request):
+        filterset = OrganisationFilter(
+            request.GET or None, queryset=Organisation.objects.all(), request=request
+        )
+        if not filterset.is_valid():
+            return self.invalid(filterset.form.errors)
+        return StreamingHttpResponse(
+            self.stream(exports.rows(filterset.qs), request.build_absolute_uri),
+            content_type=self.content_type,
+            headers={"X-Robots-Tag": "noindex", **self.headers},
+        )
+
+    def stream(self, rows, absolute_url):
+        raise NotImplementedError
+
+    def invalid(self, errors):
+        raise NotImplementedError
+
+
+class CsvExportView(ExportView):
+    content_type = "text/csv; charset=utf-8"
+    headers = {"Content-Disposition": 'attachment; filename="organisations.csv"'}
+
+    def stream(self, rows, absolute_url):
+        return exports.stream_csv(rows, absolute_url)
+
+    def invalid(self, errors):
+        lines = ["Invalid search or filters:"]
+        lines += [
+            f"{field}: {message}" for field, messages in errors.items() for message in messages
+        ]
+        return HttpResponse(
+            "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+
+
+class JsonExportView(ExportView):
+    content_type = "application/json"
+
+    def stream(self, rows, absolute_url):
+        return exports.stream_json(rows, absolute_url)
+
+    def invalid(self, errors):
+        errors = {field: list(messages) for field, messages in errors.items()}
+        return JsonResponse({"errors": errors}, status=400)

@@ -1,0 +1,52 @@
+"""schema.org structured data (JSON-LD) for an organisation's page.
+
+`organisation_jsonld()` reads the relations `Organisation.objects.for_detail()` prefetches, so
+it adds no queries to the detail page. Rendered by the `jsonld` template tags.
+"""
+
+from .models import Affiliation, Organisation
+
+SCHEMA_TYPES = {Organisation.Kind.HIGHER_EDUCATION: "EducationalOrganization"}
+DEFAULT_TYPE = "Organization"
+
+# schema.org property <- the kinds of this organisation's own (outgoing) affiliations.
+AFFILIATION_PROPERTIES = {
+    "memberOf": [
+        Affiliation.Kind.NATIONAL_AFFILIATE_OF,
+        Affiliation.Kind.AFFILIATED_TO,
+        Affiliation.Kind.MEMBER_OF,
+    ],
+    "parentOrganization": [Affiliation.Kind.LED_BY],
+    "funder": [Affiliation.Kind.FUNDED_BY, Affiliation.Kind.SUPPORTED_BY],
+}
+
+
+def _reference(organisation, request):
+    return {
+        "@type": SCHEMA_TYPES.get(organisation.kind, DEFAULT_TYPE),
+        "name": organisation.name,
+        "url": request.build_absolute_uri(organisation.get_absolute_url()),
+    }
+
+
+def organisation_jsonld(organisation, request):
+    """The JSON-LD dict for `organisation`'s page (a `for_detail()` row); empty keys omitted."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": SCHEMA_TYPES.get(organisation.kind, DEFAULT_TYPE),
+        "name": organisation.name,
+        "alternateName": organisation.acronym,
+        "description": organisation.summary,
+        "foundingDate": str(organisation.founded_year) if organisation.founded_year else "",
+        "areaServed": organisation.get_scope_display() if organisation.scope else "",
+        "url": request.build_absolute_uri(organisation.get_absolute_url()),
+        "sameAs": organisation.website,
+    }
+    affiliations = list(organisation.affiliations.all())
+    for prop, kinds in AFFILIATION_PROPERTIES.items():
+        others = {}  # by pk: each organisation once, in the affiliations' order
+        for affiliation in affiliations:
+            if affiliation.kind in kinds:
+                others.setdefault(affiliation.other_id, affiliation.other)
+        data[prop] = [_reference(other, request) for other in others.values()]
+    return {key: value for key, value in data.items() if value}

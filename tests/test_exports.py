@@ -1,0 +1,344 @@
+"""The list's CSV and JSON exports: the same organisations as the list, all pages, streamed."""
+
+import csv
+import html
+import io
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organisations import exports
+from organisations.models import Affiliation, Audience, KeyFigure, Organisation, Source
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("organisations:list")
+CSV_URL = reverse("organisations:export-csv")
+JSON_URL = reverse("organisations:export-json")
+
+ISME_NAME = "International Society for Music Education"
+
+
+def list_slugs(client, params):
+    """Every organisation the HTML list shows for `params`, page after page."""
+    slugs, page = [], 1
+    while True:
+        response = client.get(LIST, {**params, "page": page})
+        assert response.status_code == 200
+        slugs += [org.slug for org in response.context["object_list"]]
+        if not response.context["page_obj"].has_next():
+            return slugs
+        page += 1
+
+
+def content(response):
+    assert response.streaming is True
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def export_csv(client, params=None):
+    response = client.get(CSV_URL, params or {})
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(content(response))))
+
+
+def export_json(client, params=None):
+    response = client.get(JSON_URL, params or {})
+    assert response.status_code == 200
+    return json.loads(content(response))["organisations"]
+
+
+def record(client, slug):
+    (found,) = [org for org in export_json(client, {"status": "all"}) if org["slug"] == slug]
+    return found
+
+
+def make_organisations(count, start=0):
+    """`count` funders, each with key figures, an audience and affiliations both ways."""
+    source = Source.objects.first()
+    isme = Organisation.objects.get(slug="isme")
+    schools = Audience.objects.get(slug="schools")
+    for n in range(start, start + count):
+        org = Organisation.objects.create(
+            name=f"Test funder {n:03}", slug=f"test-funder-{n:03}", kind="funder", scope="uk"
+        )
+        org.audiences.add(schools)
+        for value in (1, 2):
+            KeyFigure.objects.create(
+                organisation=org, value=value, label=f"things {value}", source=source, excerpt="x"
+            )
+        Affiliation.objects.create(
+            organisation=org, kind="member-of", other=isme, source=source, excerpt="x"
+        )
+        Affiliation.objects.create(
+            organisation=isme, kind="partner-of", other=org, source=source, excerpt="x"
+        )
+
+
+LIST_PARAMS = [
+    {},
+    {"q": "music"},
+    {"kind": "funder"},
+    {"q": "music", "kind": ["funder", "alliance"], "sort": "name"},
+    {"affiliated_with": "isme"},
+    {"affiliated_with": "amie", "kind": "funder", "scope": "england"},
+    {"theme": "inclusion", "audience": "children-and-young-people"},
+    {"sort": "-name"},
+    {"sort": "founded", "status": "all"},
+    {"q": "zzzzqqq"},
+]
+
+
+@pytest.mark.parametrize("params", LIST_PARAMS)
+def test_the_exports_hold_the_lists_organisations_in_its_order(client, params):
+    expected = list_slugs(client, params)
+    assert [row["slug"] for row in export_csv(client, params)] == expected
+    assert [org["slug"] for org in export_json(client, params)] == expected
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"kind": "funder"}, {"scope": ["uk", "england"], "sort": "-name"}]
+)
+def test_the_exports_hold_every_page_of_the_list(client, params):
+    make_organisations(30)
+    expected = list_slugs(client, params)
+    assert len(expected) > 20  # more than one page of the list
+    assert [row["slug"] for row in export_csv(client, params)] == expected
+    assert [org["slug"] for org in export_json(client, params)] == expected
+
+
+def test_the_page_parameter_is_ignored(client):
+    make_organisations(30)
+    everything = export_json(client)
+    assert export_json(client, {"page": 2}) == everything
+    assert len(everything) == Organisation.objects.count()
+
+
+def test_rows_read_in_several_chunks_keep_their_order_and_relations(client, monkeypatch):
+    whole = export_json(client, {"status": "all"})
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 3)
+    assert export_json(client, {"status": "all"}) == whole
+
+
+def test_the_exports_are_streamed_with_their_types_and_names(client):
+    response = client.get(CSV_URL)
+    assert response.streaming is True
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="organisations.csv"'
+    assert len(list(response.streaming_content)) > 1  # a header, then row after row
+
+    response = client.get(JSON_URL)
+    assert response.streaming is True
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_the_csv_columns(client):
+    (isme,) = [row for row in export_csv(client) if row["slug"] == "isme"]
+    assert list(isme) == exports.CSV_COLUMNS
+    assert isme["name"] == ISME_NAME
+    assert isme["acronym"] == "ISME"
+    assert isme["url"] == "http://testserver/organisations/isme/"
+    assert isme["kind"] == "International society or council"
+    assert isme["scope"] == "International"
+    assert isme["status"] == "active"
+    assert isme["founded_year"] == "1953"
+    assert isme["key_figures"] == "nearly 90 countries"
+    assert isme["audiences"] == "Music educators; People of all ages"
+    assert "Affiliated to International Music Council" in isme["affiliations"].split("; ")
+    assert "National affiliate for the UK: Music Education Council (MEC)" in isme["affiliations"]
+
+
+def test_the_csv_words_affiliations_as_the_organisations_page_does(client):
+    (mec,) = [row for row in export_csv(client) if row["slug"] == "music-education-council"]
+    assert mec["affiliations"].split("; ") == [
+        f"National affiliate of {ISME_NAME} (ISME) (for the UK)",
+        f"Leads a project for {ISME_NAME} (ISME) — World Conference 2016 Legacy Project",
+    ]
+    (amie,) = [row for row in export_csv(client) if row["slug"] == "amie"]
+    assert "Funded by National Lottery (via Arts Council England)" in amie["affiliations"]
+    assert amie["key_figures"] == (
+        "13 founder organisations; "
+        "more than 60 partner organisations (such as music education hubs)"
+    )
+
+
+def test_the_json_record(client):
+    isme = record(client, "isme")
+    assert isme["name"] == ISME_NAME
+    assert isme["url"] == "http://testserver/organisations/isme/"
+    assert isme["kind"] == {
+        "value": "international-society",
+        "label": "International society or council",
+    }
+    assert isme["scope"] == {"value": "international", "label": "International"}
+    assert isme["founded_year"] == 1953
+    assert {"slug": "music-educators", "name": "Music educators"} in isme["audiences"]
+    assert isme["key_figures"] == [
+        {
+            "value": 90,
+            "qualifier": "nearly",
+            "label": "countries",
+            "note": "",
+            "text": ("nearly 90 countries"),
+        }
+    ]
+    assert record(client, "music-mark")["scope"] is None
+
+
+def test_the_json_holds_each_side_of_an_affiliation(client):
+    mec = record(client, "music-education-council")
+    assert {
+        "direction": "outgoing",
+        "kind": "national-affiliate-of",
+        "label": "National affiliate of",
+        "organisation": {
+            "name": ISME_NAME,
+            "slug": "isme",
+            "url": "http://testserver/organisations/isme/",
+        },
+        "qualifier": "for the UK",
+        "programme": None,
+        "text": f"National affiliate of {ISME_NAME} (ISME) (for the UK)",
+    } in mec["affiliations"]
+
+    isme = record(client, "isme")
+    incoming = [
+        a for a in isme["affiliations"] if a["organisation"]["slug"] == "music-education-council"
+    ]
+    assert {(a["direction"], a["kind"], a["label"], a["programme"]) for a in incoming} == {
+        ("incoming", "national-affiliate-of", "National affiliate for the UK", None),
+        ("incoming", "leads-project-for", "Project led by", "World Conference 2016 Legacy Project"),
+    }
+    outgoing = [a for a in isme["affiliations"] if a["direction"] == "outgoing"]
+    assert [a["organisation"]["slug"] for a in outgoing] == [
+        "international-music-council",
+        "unesco",
+    ]
+
+
+def test_the_csv_cannot_smuggle_a_formula_into_a_spreadsheet(client):
+    Organisation.objects.create(
+        name='=HYPERLINK("http://evil.example")',
+        slug="formula",
+        acronym="@SUM",
+        kind="funder",
+        summary="+1 and -1",
+    )
+    Organisation.objects.create(name="-2+3", slug="minus", kind="funder", summary="=1")
+    rows = {row["slug"]: row for row in export_csv(client, {"kind": "funder"})}
+    assert rows["formula"]["name"] == '\'=HYPERLINK("http://evil.example")'
+    assert rows["formula"]["acronym"] == "'@SUM"
+    assert rows["formula"]["summary"] == "'+1 and -1"
+    assert rows["minus"]["name"] == "'-2+3"
+    assert rows["minus"]["summary"] == "'=1"
+    assert rows["youth-music"]["name"] == "Youth Music"  # ordinary text is left alone
+    # JSON is data, not a spreadsheet: it keeps the text as it is.
+    names = {org["slug"]: org["name"] for org in export_json(client, {"kind": "funder"})}
+    assert names["minus"] == "-2+3"
+
+
+BAD_INPUT = [
+    ({"kind": "no-such-kind"}, "kind"),
+    ({"audience": "nobody"}, "audience"),
+    ({"affiliated_with": "no-such-organisation"}, "affiliated_with"),
+    ({"sort": "sideways"}, "sort"),
+    ({"status": "asleep"}, "status"),
+    ({"q": "x" * 1000}, "q"),
+]
+
+
+@pytest.mark.parametrize(("params", "field"), BAD_INPUT)
+def test_bad_input_is_a_400_naming_the_field_in_csv(client, params, field):
+    response = client.get(CSV_URL, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Content-Disposition" not in response
+    assert f"\n{field}: " in response.content.decode()
+
+
+@pytest.mark.parametrize(("params", "field"), BAD_INPUT)
+def test_bad_input_is_a_400_naming_the_field_in_json(client, params, field):
+    response = client.get(JSON_URL, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    errors = response.json()["errors"]
+    assert list(errors) == [field]
+    assert errors[field] and all(isinstance(message, str) for message in errors[field])
+
+
+def alternates(content):
+    """{type: href} of the page's `<link rel="alternate">` tags."""
+    links = re.findall(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"', content)
+    return {kind: html.unescape(href) for kind, href in links}
+
+
+def test_the_list_advertises_its_exports_with_its_filters_but_not_its_page(client):
+    make_organisations(30)
+    params = {"kind": "funder", "sort": "-name"}
+    response = client.get(LIST, {**params, "page": 2})
+    assert response.status_code == 200
+    page = response.content.decode()
+    head = page.split("</head>")[0]
+    assert alternates(head) == {
+        "text/csv": f"{CSV_URL}?kind=funder&sort=-name",
+        "application/json": f"{JSON_URL}?kind=funder&sort=-name",
+    }
+    body = html.unescape(page.split("</head>")[1])
+    assert f'href="{CSV_URL}?kind=funder&sort=-name"' in body
+    assert f'href="{JSON_URL}?kind=funder&sort=-name"' in body
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+    assert "Download these results: CSV · JSON" in text
+
+    # The advertised twins hold the whole result, every page of it.
+    expected = list_slugs(client, params)
+    assert len(expected) > 20
+    assert [
+        org["slug"]
+        for org in json.loads(content(client.get(alternates(head)["application/json"])))[
+            "organisations"
+        ]
+    ] == expected
+
+
+def test_the_search_is_kept_too(client):
+    response = client.get(f"{LIST}?q=music&kind=alliance&kind=funder&page=1")
+    head = response.content.decode().split("</head>")[0]
+    assert alternates(head) == {
+        "text/csv": f"{CSV_URL}?q=music&kind=alliance&kind=funder",
+        "application/json": f"{JSON_URL}?q=music&kind=alliance&kind=funder",
+    }
+
+
+def test_the_bare_list_advertises_the_bare_exports(client):
+    head = client.get(LIST).content.decode().split("</head>")[0]
+    assert alternates(head) == {"text/csv": CSV_URL, "application/json": JSON_URL}
+
+
+def test_a_list_with_bad_input_advertises_no_exports(client):
+    page = client.get(LIST, {"kind": "no-such-kind"}).content.decode()
+    assert 'rel="alternate"' not in page
+    assert "Download these results" not in page
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200
+        content(response)  # the rows are read while the response streams
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?q=music", "?kind=funder&audience=schools&affiliated_with=isme&sort=-name"]
+)
+def test_an_exports_query_count_does_not_grow_with_the_organisations(client, query):
+    make_organisations(1)  # so every query string matches something to prefetch for
+    before = {url: count_queries(client, url + query) for url in (CSV_URL, JSON_URL)}
+    make_organisations(30, start=1)
+    for url, count in before.items():
+        assert count_queries(client, url + query) == count

@@ -1,0 +1,132 @@
+"""schema.org JSON-LD on each organisation's page, the sitemap and robots.txt."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from organisations.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+ALL_SLUGS = [
+    "isme",
+    "music-education-council",
+    "music-mark",
+    "amie",
+    "youth-music",
+    "national-lottery",
+    "arts-council-england",
+    "unesco",
+    "international-music-council",
+    "royal-conservatoire-of-scotland",
+]
+
+JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
+def absolute(slug):
+    return "http://testserver" + reverse("organisations:detail", kwargs={"slug": slug})
+
+
+def jsonld(client, slug):
+    """The page's one JSON-LD object, read from its <head>."""
+    response = client.get(reverse("organisations:detail", kwargs={"slug": slug}))
+    assert response.status_code == 200
+    head = response.content.decode().split("</head>")[0]
+    (found,) = JSONLD.findall(head)
+    return json.loads(found)
+
+
+def reference(slug):
+    org = Organisation.objects.get(slug=slug)
+    schema_type = "EducationalOrganization" if org.kind == "higher-education" else "Organization"
+    return {"@type": schema_type, "name": org.name, "url": absolute(slug)}
+
+
+@pytest.mark.parametrize("slug", ALL_SLUGS)
+def test_every_page_describes_its_organisation(client, slug):
+    org = Organisation.objects.get(slug=slug)
+    data = jsonld(client, slug)
+    assert data["@context"] == "https://schema.org"
+    assert data["name"] == org.name
+    assert data["url"] == absolute(slug)
+    assert all(value not in ("", [], None) for value in data.values())  # empty keys omitted
+
+
+def test_isme(client):
+    data = jsonld(client, "isme")
+    assert data["@type"] == "Organization"
+    assert data["alternateName"] == "ISME"
+    assert data["foundingDate"] == "1953"
+    assert data["areaServed"] == "International"
+    assert data["description"] == Organisation.objects.get(slug="isme").summary
+    # Its affiliations are "affiliated to", which ISME is the subject of: it is a member of them.
+    assert reference("international-music-council") in data["memberOf"]
+    assert "parentOrganization" not in data
+    assert "funder" not in data
+
+
+def test_mec_is_a_member_of_isme(client):
+    data = jsonld(client, "music-education-council")
+    assert data["alternateName"] == "MEC"
+    assert data["areaServed"] == "UK"
+    assert "foundingDate" not in data
+    assert data["memberOf"] == [reference("isme")]
+    assert reference("isme")["url"] == "http://testserver/organisations/isme/"
+
+
+def test_amie_is_led_and_funded(client):
+    data = jsonld(client, "amie")
+    assert data["parentOrganization"] == [reference("youth-music")]
+    assert reference("national-lottery") in data["funder"]
+    assert reference("youth-music") in data["funder"]
+    assert reference("arts-council-england") not in data["funder"]  # funding routed via
+
+
+def test_a_conservatoire_is_an_educational_organization(client):
+    data = jsonld(client, "royal-conservatoire-of-scotland")
+    assert data["@type"] == "EducationalOrganization"
+    assert data["areaServed"] == "Scotland"
+    assert "alternateName" not in data
+
+
+def test_markup_in_the_data_cannot_break_out_of_the_script(client):
+    attack = "</script><script>alert(1)</script> & <!-- more"
+    Organisation.objects.filter(slug="unesco").update(summary=attack, acronym="</script>")
+    response = client.get(reverse("organisations:detail", kwargs={"slug": "unesco"}))
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "</script><script>" not in page
+    head = page.split("</head>")[0]
+    (found,) = JSONLD.findall(head)
+    assert "<" not in found and ">" not in found and "&" not in found
+    data = json.loads(found)
+    assert data["description"] == attack
+    assert data["alternateName"] == "</script>"
+
+
+def test_the_sitemap_lists_every_organisations_page(client):
+    Organisation.objects.filter(slug="unesco").update(status=Organisation.Status.CLOSED)
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in root.findall("s:url/s:loc", ns)]
+    assert sorted(locations) == sorted(absolute(slug) for slug in ALL_SLUGS)
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Allow: /" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    sitemap_url = next(line for line in lines if line.startswith("Sitemap: "))[len("Sitemap: ") :]
+    assert client.get(sitemap_url).status_code == 200
