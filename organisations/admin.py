@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import Q
 
 from .models import (
     Affiliation,
@@ -18,6 +19,31 @@ from .models import (
 
 # Each fact about an organisation cites a source: the excerpt is checked against it on save.
 CITED = ("source", "excerpt")
+
+
+class RefreshesSearch:
+    """Keeps the search index current after every write made through this admin.
+
+    `touched(obj)` says which organisations' search documents show `obj`; they are rebuilt
+    after a save (once the inlines are saved too) and after a delete.
+    """
+
+    def touched(self, obj):
+        raise NotImplementedError
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.touched(form.instance).refresh_search()
+
+    def delete_model(self, request, obj):
+        ids = list(self.touched(obj).values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        Organisation.objects.filter(pk__in=ids).refresh_search()
+
+    def delete_queryset(self, request, queryset):
+        ids = {pk for obj in queryset for pk in self.touched(obj).values_list("pk", flat=True)}
+        super().delete_queryset(request, queryset)
+        Organisation.objects.filter(pk__in=ids).refresh_search()
 
 
 class RecordInline(admin.StackedInline):
@@ -84,7 +110,7 @@ class AffiliationInline(RecordInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(RefreshesSearch, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "scope", "status", "founded_year", "last_verified"]
     list_filter = ["kind", "scope", "status", "audiences", "themes"]
     search_fields = ["name", "acronym", "summary", "description"]
@@ -108,8 +134,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     view_on_site = True
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def touched(self, obj):
+        # Affiliated organisations' documents name this one.
+        return Organisation.objects.around(obj)
 
-class RecordAdmin(admin.ModelAdmin):
+
+class RecordAdmin(RefreshesSearch, admin.ModelAdmin):
     """The shared admin for every cited record, for editing one outside its organisation."""
 
     list_filter = ["organisation", "source"]
@@ -117,6 +147,9 @@ class RecordAdmin(admin.ModelAdmin):
     readonly_fields = ["key"]
     search_fields = ["organisation__name", "organisation__acronym", "excerpt"]
     list_select_related = ["organisation"]
+
+    def touched(self, obj):
+        return Organisation.objects.filter(pk=obj.organisation_id)
 
 
 @admin.register(Citation)
@@ -145,6 +178,14 @@ class ProgrammeAdmin(RecordAdmin):
     search_fields = ["name", "description", *RecordAdmin.search_fields]
     autocomplete_fields = [*RecordAdmin.autocomplete_fields, "parent"]
 
+    def touched(self, obj):
+        # Affiliations about the programme name it in both organisations' documents.
+        return Organisation.objects.filter(
+            Q(pk=obj.organisation_id)
+            | Q(affiliations__programme=obj)
+            | Q(affiliations_received__programme=obj)
+        ).distinct()
+
 
 @admin.register(KeyFigure)
 class KeyFigureAdmin(RecordAdmin):
@@ -168,6 +209,9 @@ class AffiliationAdmin(RecordAdmin):
     autocomplete_fields = [*RecordAdmin.autocomplete_fields, "other", "programme"]
     list_select_related = ["organisation", "other", "programme"]
 
+    def touched(self, obj):
+        return Organisation.objects.filter(pk__in=[obj.organisation_id, obj.other_id])
+
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
@@ -178,10 +222,13 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(RefreshesSearch, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def touched(self, obj):
+        return Organisation.objects.filter(roles__person=obj)
 
 
 @admin.register(Audience, Theme)

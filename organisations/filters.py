@@ -6,6 +6,7 @@ from django.db.models import F
 from django.http import QueryDict
 
 from .models import Audience, Organisation, Theme
+from .search import Search
 
 SORTS = {
     "relevance": ("Best match", ["-rank", "name"]),
@@ -68,6 +69,8 @@ class OrganisationFilter(django_filters.FilterSet):
         method="sort_by",
     )
 
+    search_query = None  # the parsed `q`, once filtered
+
     class Meta:
         model = Organisation
         fields = []
@@ -81,7 +84,9 @@ class OrganisationFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        # Kept for the result cards' snippets: parsing may cost a query (typo corrections).
+        self.search_query = Search(value, using=queryset.db)
+        return queryset.search(self.search_query)
 
     def filter_status(self, queryset, name, value):
         return queryset if value == STATUS_ALL else queryset.filter(status=value)

@@ -66,8 +66,11 @@ class OrganisationQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        """Organisations matching `query`, annotated with a `rank`: see search.py."""
-        return Search(query, using=self.db).apply(self)
+        """Organisations matching `query` (text, or a parsed `Search`), annotated with a
+        `rank`: see search.py."""
+        if not isinstance(query, Search):
+            query = Search(query, using=self.db)
+        return query.apply(self)
 
     def around(self, organisation):
         """`organisation` and every organisation affiliated with it: the pages that show it."""
@@ -158,7 +161,8 @@ class Organisation(models.Model):
     audiences = models.ManyToManyField(Audience, blank=True, related_name="organisations")
     themes = models.ManyToManyField(Theme, blank=True, related_name="organisations")
     # Derived from the fields above and the records below by `refresh_search()`; never edited,
-    # never in the fixture. The vector is used on PostgreSQL only (see search.py).
+    # never in the fixture. search_text is everything searchable but the name and acronym; the
+    # vector (all of it, weighted) is used on PostgreSQL only. See search.py.
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 

@@ -1,9 +1,9 @@
 """Search: which organisations a query matches, how well, and why.
 
-Every organisation keeps a search document (`search_text`): its name and acronym, then its
-summary, description and statements, then its benefits, programmes, people, key figures and
-affiliations. `refresh()` rebuilds it; every write path calls it (the admin, `loaddata`, the
-`refresh_search` command).
+Besides its name and acronym, every organisation keeps the rest of its searchable text in
+`search_text`: its summary, description and statements, then its benefits, programmes, people,
+key figures and affiliations. `refresh()` rebuilds it; every write path calls it (the admin,
+`loaddata`, the `refresh_search` command).
 
 On PostgreSQL the document is also stored as a weighted, GIN-indexed `search_vector` (name and
 acronym A, summary and statements B, the rest C) and queried with full-text search: each word
@@ -13,7 +13,7 @@ a typo or two still finds the organisation. Results are ranked with `ts_rank`; a
 or name ranks first.
 
 On SQLite (no full-text search) the same interface matches every word as a substring of the
-document and ranks name and acronym matches above body matches.
+name, acronym or `search_text`, and ranks name and acronym matches above the others.
 """
 
 import re
@@ -34,9 +34,12 @@ def document(organisation):
     """(A, B, C): the organisation's text by weight, from its `for_detail()` relations."""
     a = [organisation.name, organisation.acronym]
     b = [organisation.summary, organisation.description]
-    b += [f"{s.title} {s.text}" for s in organisation.statements.all()]
+    b += [f"{s.get_kind_display()}: {s.title} {s.text}" for s in organisation.statements.all()]
     c = [f"{x.title} {x.text}" for x in organisation.benefits.all()]
-    c += [f"{p.name} {p.description} {p.location}" for p in organisation.programmes.all()]
+    c += [
+        f"{p.name} ({p.get_kind_display()}) {p.description} {p.location}"
+        for p in organisation.programmes.all()
+    ]
     c += [f"{r.person.name}, {r.title}: {r.quote}" for r in organisation.roles.all()]
     c += [f"{f} {f.note}" for f in organisation.key_figures.all()]
     c += [
@@ -59,7 +62,7 @@ def refresh(organisations):
     ids = []
     for organisation in rows.iterator(chunk_size=200):
         weighted = document(organisation)
-        fields = {"search_text": "\n".join(part for part in weighted if part)}
+        fields = {"search_text": "\n".join(part for part in weighted[1:] if part)}
         if postgres:
             fields["search_vector"] = _vector(weighted)
         model.objects.using(using).filter(pk=organisation.pk).update(**fields)
@@ -78,7 +81,10 @@ def _vector(weighted):
 
 def _add_words(using, table, ids):
     """Remember the words of these documents, for correcting typos against them."""
-    documents = f"SELECT to_tsvector('simple', search_text) FROM {table} WHERE id IN ({{}})"
+    documents = (
+        f"SELECT to_tsvector('simple', concat_ws(' ', name, acronym, search_text)) FROM {table} "
+        "WHERE id IN ({})"
+    )
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {WORDS_TABLE} (word) SELECT word FROM ts_stat(%s) "
@@ -118,7 +124,11 @@ class Search:
         else:
             matches = queryset
             for word in self.words:
-                matches = matches.filter(search_text__icontains=word)
+                matches = matches.filter(
+                    Q(name__icontains=word)
+                    | Q(acronym__icontains=word)
+                    | Q(search_text__icontains=word)
+                )
             relevance = Value(0.0)
         boost = Case(
             When(exact, then=Value(10.0)),
