@@ -1,11 +1,20 @@
-"""The one FilterSet behind the organisation list (and, later, its exports)."""
+"""The one FilterSet behind the organisation list and its exports.
+
+Besides filtering, it describes itself for the page: `facets` gives every option of every
+filter with the number of results choosing it would give, and `active_filters` the selections
+with a link that removes each one.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import QueryDict
 
-from .models import Audience, Organisation, Theme
+from .models import Affiliation, Audience, Organisation, Theme
 from .search import Search
 
 SORTS = {
@@ -17,6 +26,21 @@ SORTS = {
 }
 
 STATUS_ALL = "all"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a filter, as the page offers it."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+    @property
+    def disabled(self):
+        # Choosing it would give nothing; a selected option stays usable, to unselect it.
+        return not self.count and not self.selected
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -36,31 +60,20 @@ class OrganisationFilter(django_filters.FilterSet):
         choices=Organisation.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    audience = django_filters.ModelMultipleChoiceFilter(
-        label="Audience",
-        field_name="audiences__slug",
-        to_field_name="slug",
-        queryset=Audience.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
+    # Audience, theme and organisation choices are loaded once, in __init__.
+    audience = django_filters.MultipleChoiceFilter(
+        label="Audience", field_name="audiences__slug", widget=forms.CheckboxSelectMultiple
     )
-    theme = django_filters.ModelMultipleChoiceFilter(
-        label="Theme",
-        field_name="themes__slug",
-        to_field_name="slug",
-        queryset=Theme.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
+    theme = django_filters.MultipleChoiceFilter(
+        label="Theme", field_name="themes__slug", widget=forms.CheckboxSelectMultiple
     )
     status = django_filters.ChoiceFilter(
         choices=[*Organisation.Status.choices, (STATUS_ALL, "Any, including closed")],
         empty_label="Active or merged",
         method="filter_status",
     )
-    affiliated_with = django_filters.ModelChoiceFilter(
-        label="Affiliated with",
-        to_field_name="slug",
-        queryset=Organisation.objects.all(),
-        empty_label="Any organisation",
-        method="filter_affiliated_with",
+    affiliated_with = django_filters.ChoiceFilter(
+        label="Affiliated with", empty_label="Any organisation", method="filter_affiliated_with"
     )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
@@ -82,10 +95,18 @@ class OrganisationFilter(django_filters.FilterSet):
         if not data.get("sort"):
             data["sort"] = "relevance" if data.get("q", "").strip() else "name"
         super().__init__(data, *args, **kwargs)
+        # Choices from the database, read once: validating and counting need no more queries.
+        for name, queryset in [
+            ("audience", Audience.objects.all()),
+            ("theme", Theme.objects.all()),
+            ("affiliated_with", Organisation.objects.only("slug", "name")),
+        ]:
+            self.filters[name].extra["choices"] = list(queryset.values_list("slug", "name"))
 
     def search(self, queryset, name, value):
-        # Kept for the result cards' snippets: parsing may cost a query (typo corrections).
-        self.search_query = Search(value, using=queryset.db)
+        # Parsed once (it may cost a query, for typo corrections) and kept for the snippets.
+        if self.search_query is None:
+            self.search_query = Search(value, using=queryset.db)
         return queryset.search(self.search_query)
 
     def filter_status(self, queryset, name, value):
@@ -100,6 +121,91 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset.order_by(*SORTS[value][1])
 
     def filter_queryset(self, queryset):
-        if not self.form.cleaned_data.get("status"):
+        return self.filtered(queryset)
+
+    def filtered(self, queryset, leave_out=None):
+        """`queryset` filtered by every filter but `leave_out` (None: by all of them)."""
+        data = self.form.cleaned_data
+        if leave_out != "status" and not data.get("status"):
             queryset = queryset.listed()
-        return super().filter_queryset(queryset)
+        for name, filter_ in self.filters.items():
+            if name != leave_out:
+                queryset = filter_.filter(queryset, data.get(name))
+        return queryset
+
+    # Facets ------------------------------------------------------------------------------------
+
+    FACETS = ["kind", "scope", "audience", "theme", "status", "affiliated_with"]
+
+    @cached_property
+    def facets(self):
+        """{filter name: [Option]}, each count taken with that filter's own selection left out,
+        so it says how many results choosing the option would give. None if the form is
+        invalid. One query per filter."""
+        if not self.is_valid():
+            return None
+        return {name: self._options(name) for name in self.FACETS}
+
+    def _options(self, name):
+        filter_ = self.filters[name]
+        chosen = self.form.cleaned_data.get(name)
+        chosen = set(chosen) if isinstance(chosen, list) else {chosen}
+        ids = self.filtered(self.queryset.all(), leave_out=name).values("pk")
+        if name == "affiliated_with":
+            counts = _affiliation_counts(ids)
+        else:
+            counts = _counts(ids, filter_.field_name)
+        choices = filter_.extra["choices"]
+        if name == "status":
+            counts[""] = sum(n for value, n in counts.items() if value != "closed")
+            counts[STATUS_ALL] = sum(counts.values()) - counts[""]
+            choices = [("", filter_.extra["empty_label"]), *choices]
+        return [
+            Option(str(value), label, counts.get(value, 0), value in chosen)
+            for value, label in choices
+        ]
+
+    @cached_property
+    def active_filters(self):
+        """[(label, URL without it)] for the search and each selected option."""
+        if not self.is_valid():
+            return []
+        query = self.request.GET if self.request else self.data
+        active = []
+        for name in ["q", *self.FACETS]:
+            values = [v for v in query.getlist(name) if v]
+            if name == "q":
+                labels = {v: f"“{v}”" for v in values}
+            else:
+                labels = {o.value: o.label for o in self.facets[name]}
+            for value in values:
+                if value in labels:
+                    remaining = query.copy()
+                    remaining.setlist(name, [v for v in values if v != value])
+                    remaining.pop("page", None)
+                    label = f"{self.form.fields[name].label}: {labels[value]}"
+                    active.append((label, f"?{remaining.urlencode()}"))
+        return active
+
+
+def _counts(ids, field):
+    """{value: number of organisations among `ids`} for a field or relation."""
+    rows = (
+        Organisation.objects.filter(pk__in=ids)
+        .values_list(field)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    return Counter(dict(rows))
+
+
+def _affiliation_counts(ids):
+    """{slug: number of organisations among `ids` affiliated with it, either way}."""
+    outgoing = Affiliation.objects.filter(organisation__in=ids).values_list(
+        "other__slug", "organisation_id"
+    )
+    incoming = Affiliation.objects.filter(other__in=ids).values_list(
+        "organisation__slug", "other_id"
+    )
+    # A union keeps each (organisation, affiliated) pair once, whichever way it is recorded.
+    return Counter(slug for slug, _ in outgoing.order_by().union(incoming.order_by()))

@@ -58,11 +58,11 @@ class OrganisationQuerySet(models.QuerySet):
         """Everything the list shows by default: closed organisations keep their pages only."""
         return self.exclude(status=Organisation.Status.CLOSED)
 
-    def affiliated_with(self, organisation):
-        """Organisations with an affiliation to or from `organisation`, in either direction."""
+    def affiliated_with(self, slug):
+        """Organisations with an affiliation to or from the organisation `slug`, either way."""
         return self.filter(
-            Exists(Affiliation.objects.filter(organisation=OuterRef("pk"), other=organisation))
-            | Exists(Affiliation.objects.filter(other=OuterRef("pk"), organisation=organisation))
+            Exists(Affiliation.objects.filter(organisation=OuterRef("pk"), other__slug=slug))
+            | Exists(Affiliation.objects.filter(other=OuterRef("pk"), organisation__slug=slug))
         )
 
     def search(self, query):
@@ -74,7 +74,7 @@ class OrganisationQuerySet(models.QuerySet):
 
     def around(self, organisation):
         """`organisation` and every organisation affiliated with it: the pages that show it."""
-        return self.filter(pk=organisation.pk) | self.affiliated_with(organisation)
+        return self.filter(pk=organisation.pk) | self.affiliated_with(organisation.slug)
 
     def refresh_search(self):
         """Rebuild these organisations' search documents. Call after every write."""

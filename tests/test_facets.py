@@ -1,0 +1,143 @@
+"""Facet counts, remove tags and sorting on the list, as a reader uses them."""
+
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("organisations:list")
+MULTIPLE = ["kind", "scope", "audience", "theme"]  # checkboxes: options combine with "or"
+SINGLE = ["status", "affiliated_with"]  # selects
+
+STATES = [
+    "",
+    "kind=funder",
+    "theme=inclusion",
+    "q=music",
+    "affiliated_with=isme",
+    "status=all",
+    "scope=england&q=music",
+    "audience=children-and-young-people&kind=alliance&kind=funder",
+]
+
+
+def get(client, query):
+    response = client.get(f"{LIST}?{query}")
+    assert response.status_code == 200
+    return response
+
+
+def clicks(query):
+    """(facet, option, URL after choosing it) for every option the page offers a click on:
+    a checkbox of a filter with nothing chosen yet, or any other choice of a select."""
+    params = QueryDict(query)
+    facets = None
+
+    def each(response):
+        nonlocal facets
+        facets = response.context["filter"].facets
+        for name in MULTIPLE + SINGLE:
+            if name in MULTIPLE and params.getlist(name):
+                continue
+            for option in facets[name]:
+                if option.selected:
+                    continue
+                chosen = params.copy()
+                chosen.setlist(name, [option.value])
+                yield name, option, chosen.urlencode()
+
+    return each
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_choosing_an_option_gives_exactly_the_count_it_showed(client, state):
+    response = get(client, state)
+    checked = 0
+    for name, option, url in clicks(state)(response):
+        after = get(client, url)
+        assert after.context["paginator"].count == option.count, (name, option, url)
+        checked += 1
+    assert checked > 10
+
+
+def test_a_filters_counts_leave_its_own_selection_out(client):
+    facets = get(client, "kind=funder").context["filter"].facets
+    kinds = {option.value: option for option in facets["kind"]}
+    assert kinds["funder"].selected and kinds["funder"].count == 3
+    assert kinds["alliance"].count == 1  # not 0: the kind filter's own choice is left out
+    themes = {option.value: option.count for option in facets["theme"]}
+    assert themes["inclusion"] == 1  # Youth Music: the other filters do apply
+    assert themes["workforce"] == 0
+
+
+def test_options_that_would_give_nothing_are_disabled_unless_chosen(client):
+    page = get(client, "kind=funder").content.decode()
+    schools = re.search(r'<input type="checkbox" name="audience" value="schools"[^>]*>', page)
+    assert "disabled" in schools.group()
+    funder = re.search(r'<input type="checkbox" name="kind" value="funder"[^>]*>', page)
+    assert "checked" in funder.group() and "disabled" not in funder.group()
+
+
+def test_every_option_shows_its_count(client):
+    page = unescape(get(client, "").content.decode())
+    assert re.search(r"Funder\s*<span class=\"count\">\(3", page)
+    assert "Active or merged (10)" in page
+    assert re.search(r"International Society for Music Education \(4\)", page)
+
+
+def test_status_counts_include_closed_organisations_only_when_asked(client):
+    from organisations.models import Organisation
+
+    Organisation.objects.filter(slug="unesco").update(status=Organisation.Status.CLOSED)
+    facets = get(client, "").context["filter"].facets
+    status = {option.value: option.count for option in facets["status"]}
+    assert status == {"": 9, "active": 9, "merged": 0, "closed": 1, "all": 10}
+
+
+def test_active_filters_appear_as_remove_tags(client):
+    response = get(client, "q=music&kind=funder&kind=alliance&page=1")
+    tags = response.context["filter"].active_filters
+    labels = [label for label, _ in tags]
+    assert labels == [
+        "Search: “music”",
+        "Type of organisation: Funder",
+        "Type of organisation: Alliance",
+    ]
+    page = response.content.decode()
+    for _label, url in tags:
+        assert f'href="{url.replace("&", "&amp;")}"' in page
+    # Each tag removes only its own choice, and goes back to the first page.
+    remove_funder = QueryDict(tags[1][1].lstrip("?"))
+    assert remove_funder.getlist("kind") == ["alliance"]
+    assert remove_funder["q"] == "music"
+    assert "page" not in remove_funder
+    assert "Clear all" in page
+
+
+def test_no_tags_and_no_clear_all_on_the_plain_list(client):
+    response = get(client, "sort=-name")
+    assert response.context["filter"].active_filters == []
+    assert "Clear all" not in response.content.decode()
+
+
+def test_the_result_count_is_announced_to_screen_readers(client):
+    page = get(client, "kind=funder").content.decode()
+    assert re.search(r'role="status"[^>]*>\s*3 organisations', page)
+
+
+def query_count(client, query):
+    with CaptureQueriesContext(connection) as queries:
+        get(client, query)
+    return len(queries)
+
+
+def test_facets_cost_a_fixed_number_of_queries(client):
+    one = query_count(client, "kind=funder")
+    assert query_count(client, "kind=funder&kind=alliance&kind=network") == one
+    assert query_count(client, "kind=funder&theme=funding&theme=inclusion&scope=england") == one
