@@ -43,7 +43,8 @@ def document(organisation):
     c += [f"{r.person.name}, {r.title}: {r.quote}" for r in organisation.roles.all()]
     c += [f"{f} {f.note}" for f in organisation.key_figures.all()]
     c += [
-        " ".join([link.label, link.organisation.display_name, link.qualifier, _programme(link)])
+        f"{link.label}{':' if link.incoming else ''} {link.organisation.display_name} "
+        f"{link.qualifier} {_programme(link)}"
         for link in organisation.affiliation_links()
     ]
     return tuple("\n".join(part.strip() for part in parts if part.strip()) for parts in (a, b, c))
