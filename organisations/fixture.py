@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.text import slugify
 
+from . import synthetic
 from .models import (
     Affiliation,
     Audience,
@@ -87,12 +88,23 @@ def fixture_fields(model):
 
 
 def export(using="default"):
-    """The whole directory in `using`, as fixture objects."""
+    """The whole directory in `using`, as fixture objects; synthetic data left out."""
     objects = []
     for model, ordering in EXPORT_ORDER:
-        queryset = model.objects.using(using).order_by(*ordering)
+        queryset = _without_synthetic(model.objects.using(using)).order_by(*ordering)
         objects += serialise(queryset, fields=fixture_fields(model))
     return objects
+
+
+def _without_synthetic(queryset):
+    model = queryset.model
+    if model is Organisation:
+        return queryset.exclude(slug__startswith=synthetic.PREFIX)
+    if model is Source:
+        return queryset.exclude(slug=synthetic.SOURCE_SLUG)
+    if any(field.name == "organisation" for field in model._meta.fields):
+        return queryset.exclude(organisation__slug__startswith=synthetic.PREFIX)
+    return queryset
 
 
 def build(spec_path=SPEC, sources_dir=None):

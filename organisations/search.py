@@ -18,7 +18,7 @@ name, acronym or `search_text`, and ranks name and acronym matches above the oth
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.utils.html import escape
@@ -30,67 +30,96 @@ CORRECTIONS_PER_WORD = 3
 WORDS_TABLE = "organisations_searchword"
 
 
-def document(organisation):
-    """(A, B, C): the organisation's text by weight, from its `for_detail()` relations."""
-    a = [organisation.name, organisation.acronym]
+# search_text holds the B text, this separator, then the C text, so that the weighted vector can
+# be rebuilt from the table's own columns, in SQL alone (see `index`). It is white space to
+# Python's str.split(), so snippets never show it.
+PART_SEPARATOR = "\n\x1e\n"  # ASCII record separator
+CHUNK_SIZE = 500
+
+
+def document_of(organisation):
+    """The `search_text` of an organisation loaded with `for_detail()`."""
+    return document(
+        organisation,
+        statements=organisation.statements.all(),
+        benefits=organisation.benefits.all(),
+        programmes=organisation.programmes.all(),
+        roles=organisation.roles.all(),
+        key_figures=organisation.key_figures.all(),
+        links=organisation.affiliation_links(),
+    )
+
+
+def document(organisation, *, statements, benefits, programmes, roles, key_figures, links):
+    """An organisation's `search_text` from its records: B, then C. (A, its name and acronym,
+    is read from their own columns.)"""
     b = [organisation.summary, organisation.description]
-    b += [f"{s.get_kind_display()}: {s.title} {s.text}" for s in organisation.statements.all()]
-    c = [f"{x.title} {x.text}" for x in organisation.benefits.all()]
-    c += [
-        f"{p.name} ({p.get_kind_display()}) {p.description} {p.location}"
-        for p in organisation.programmes.all()
-    ]
-    c += [f"{r.person.name}, {r.title}: {r.quote}" for r in organisation.roles.all()]
-    c += [f"{f} {f.note}" for f in organisation.key_figures.all()]
+    b += [f"{s.get_kind_display()}: {s.title} {s.text}" for s in statements]
+    c = [f"{x.title} {x.text}" for x in benefits]
+    c += [f"{p.name} ({p.get_kind_display()}) {p.description} {p.location}" for p in programmes]
+    c += [f"{r.person.name}, {r.title}: {r.quote}" for r in roles]
+    c += [f"{f} {f.note}" for f in key_figures]
     c += [
         f"{link.label}{':' if link.incoming else ''} {link.organisation.display_name} "
         f"{link.qualifier} {_programme(link)}"
-        for link in organisation.affiliation_links()
+        for link in links
     ]
-    return tuple("\n".join(part.strip() for part in parts if part.strip()) for parts in (a, b, c))
+    return PART_SEPARATOR.join([_joined(b), _joined(c)])
+
+
+def _joined(parts):
+    return "\n".join(part.strip() for part in parts if part.strip())
 
 
 def _programme(link):
-    return link.affiliation.programme.name if link.affiliation.programme_id else ""
+    programme = link.affiliation.programme
+    return programme.name if programme else ""
 
 
 def refresh(organisations):
-    """Rebuild the search document of every organisation in the queryset `organisations`."""
+    """Rebuild the search documents of the organisations in the queryset `organisations`."""
     model = organisations.model
     using = organisations.db
-    postgres = connections[using].vendor == "postgresql"
     rows = model.objects.using(using).filter(pk__in=organisations.values("pk")).for_detail()
-    ids = []
-    for organisation in rows.iterator(chunk_size=200):
-        weighted = document(organisation)
-        fields = {"search_text": "\n".join(part for part in weighted[1:] if part)}
-        if postgres:
-            fields["search_vector"] = _vector(weighted)
-        model.objects.using(using).filter(pk=organisation.pk).update(**fields)
-        ids.append(organisation.pk)
-    if postgres and ids:
-        _add_words(using, model._meta.db_table, ids)
+    ids, chunk = [], []
+    for organisation in rows.iterator(chunk_size=CHUNK_SIZE):
+        organisation.search_text = document_of(organisation)
+        chunk.append(organisation)
+        if len(chunk) == CHUNK_SIZE:
+            model.objects.using(using).bulk_update(chunk, ["search_text"])
+            ids += [o.pk for o in chunk]
+            chunk = []
+    model.objects.using(using).bulk_update(chunk, ["search_text"])
+    index(using, model, ids + [o.pk for o in chunk])
 
 
-def _vector(weighted):
-    vectors = [
-        SearchVector(Value(text), weight=weight, config=CONFIG)
-        for weight, text in zip("ABC", weighted, strict=True)
-    ]
-    return vectors[0] + vectors[1] + vectors[2]
-
-
-def _add_words(using, table, ids):
-    """Remember the words of these documents, for correcting typos against them."""
-    documents = (
-        f"SELECT to_tsvector('simple', concat_ws(' ', name, acronym, search_text)) FROM {table} "
-        "WHERE id IN ({})"
-    )
+def index(using, model, ids):
+    """On PostgreSQL, rebuild the search vectors of organisations `ids` from their columns
+    (name and acronym A, the first part of search_text B, the second C), and remember their
+    words for typo correction. Nothing to do on other databases."""
+    if connections[using].vendor != "postgresql" or not ids:
+        return
+    table = model._meta.db_table
+    part = "to_tsvector(%(config)s::regconfig, split_part(search_text, E'\\x1e', {}))"
     with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET search_vector =
+                setweight(to_tsvector(%(config)s::regconfig, concat_ws(' ', name, acronym)), 'A')
+                || setweight({part.format(1)}, 'B')
+                || setweight({part.format(2)}, 'C')
+            WHERE id = ANY(%(ids)s)
+            """,
+            {"config": CONFIG, "ids": list(ids)},
+        )
+        documents = (
+            f"SELECT to_tsvector('simple', concat_ws(' ', name, acronym, search_text)) "
+            f"FROM {table} WHERE id = ANY('{{{','.join(str(int(pk)) for pk in ids)}}}')"
+        )
         cursor.execute(
             f"INSERT INTO {WORDS_TABLE} (word) SELECT word FROM ts_stat(%s) "
             "WHERE word ~ '^[[:alnum:]]{3,}$' ON CONFLICT DO NOTHING",
-            [documents.format(",".join(str(int(pk)) for pk in ids))],
+            [documents],
         )
 
 
@@ -114,7 +143,7 @@ class Search:
         return [term for word in self.words for term in [word, *self.alternatives[word]]]
 
     def apply(self, queryset):
-        """`queryset` narrowed to the matches, annotated with a `rank` (higher is better)."""
+        """`queryset` narrowed to the matches, annotated with a `rank` and ordered by it."""
         if not self.words:
             return queryset
         exact = Q(acronym__iexact=self.query) | Q(name__iexact=self.query)
@@ -138,7 +167,7 @@ class Search:
             default=Value(0.0),
             output_field=FloatField(),
         )
-        return matches.annotate(rank=boost + relevance)
+        return matches.annotate(rank=boost + relevance).order_by("-rank", "name")
 
     def _tsquery(self):
         """Raw tsquery text: each word as a prefix, or'ed with its corrections; and'ed."""
