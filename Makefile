@@ -6,8 +6,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# What `install` adds to the site's own dependencies: the development tools, unless a
+# production machine says `make install EXTRAS=`.
+EXTRAS ?= [dev]
 
-.PHONY: run test install migrate load lint fixture check-fixture clean
+.PHONY: run test install migrate load lint fixture check-fixture clean bench lighthouse
+.PHONY: release serve backup restore loadtest
 
 run: migrate load  ## Serve the site on http://127.0.0.1:8000/ (PORT overrides), debug on.
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -21,7 +25,7 @@ $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "musicdir needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.$(EXTRAS)'
 	touch $@
 
 migrate: install
@@ -36,6 +40,38 @@ fixture: install  ## Rebuild fixtures/organisations.json from fixtures/directory
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench: install  ## Benchmark at 100, 10,000 and 100,000 organisations on PostgreSQL.
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+lighthouse: install  ## Lighthouse scores for the list and a detail page (needs Node and Chromium).
+	$(BIN)/python tools/lighthouse/run.py
+
+# Production (README.md, "Deploy"). These run with the environment as it is: debug off unless
+# DJANGO_DEBUG=1, so DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL must be set.
+
+release: install  ## The release step: static files, migrations, the directory if none yet.
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_directory
+
+serve: install  ## Serve with gunicorn as in production (settings: musicdir/gunicorn.py).
+	$(BIN)/gunicorn --config python:musicdir.gunicorn
+
+backup: install  ## Back up the whole database to BACKUP (default musicdir-backup-<time>.json.gz).
+	$(BIN)/python manage.py backup $(BACKUP)
+
+restore: install  ## Restore BACKUP into a new, empty database (migrated first).
+	@test -n "$(BACKUP)" || { echo "Which backup? make restore BACKUP=<file>" >&2; exit 2; }
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py restore $(BACKUP)
+
+LOADTEST_DURATION ?= 30
+LOADTEST_CLIENTS ?= 8
+loadtest: install  ## Load-test gunicorn on loopback; fails on any error (scripts/loadtest.py).
+	$(BIN)/python scripts/loadtest.py --duration $(LOADTEST_DURATION) \
+		--clients $(LOADTEST_CLIENTS) $(if $(LOADTEST_DATABASE_URL),--database-url $(LOADTEST_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

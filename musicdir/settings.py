@@ -5,6 +5,8 @@ variable is missing. See README.md, "Configuration".
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -15,13 +17,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it, or set DJANGO_DEBUG=1 for development."
-        )
-    SECRET_KEY = "django-insecure-development-only"
-
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get(
@@ -29,6 +24,17 @@ ALLOWED_HOSTS = [
     ).split(",")
     if host.strip()
 ]
+if not DEBUG:
+    required = {"DJANGO_SECRET_KEY": SECRET_KEY, "DJANGO_ALLOWED_HOSTS": ALLOWED_HOSTS}
+    missing = [name for name, value in required.items() if not value]
+    if missing:
+        raise ImproperlyConfigured(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. With debug "
+            "off musicdir needs a secret key (DJANGO_SECRET_KEY: a long random string) and the "
+            "host names it serves (DJANGO_ALLOWED_HOSTS: comma-separated, e.g. "
+            "musicdir.example). Set them, or set DJANGO_DEBUG=1 for development."
+        )
+SECRET_KEY = SECRET_KEY or "django-insecure-development-only"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,11 +46,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "axes",
     "organisations",
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz and /readyz before host checks, redirects and sessions.
+    "musicdir.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (musicdir/security.py).
+    "musicdir.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into a 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "musicdir.urls"
@@ -81,6 +94,19 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database fails a request (and the readiness check) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# Optional: a read replica of the primary, which public pages read from (musicdir/routers.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["musicdir.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "musicdir.routers.ReplicaMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -97,7 +123,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -121,7 +147,65 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy, sent by musicdir.security.SecurityHeadersMiddleware in the shape
+# Django 6.0's built-in SECURE_CSP takes. Everything from this site only: no inline scripts or
+# styles, no eval, no plugins, no framing. With debug on it is report-only, so Django's debug
+# pages (inline styles and scripts) still work while the browser console reports violations.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SECURE_CSP = {} if DEBUG else CONTENT_SECURITY_POLICY
+SECURE_CSP_REPORT_ONLY = CONTENT_SECURITY_POLICY if DEBUG else {}
+# Browser features the site never uses, switched off for it and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    ]
+}
+# How many proxies in front of the site append to X-Forwarded-For: the client's address is the
+# entry the outermost of them added. 0 when nothing sits in front (use the socket's address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
+
+# The admin: its address (a path, ending in "/") and the lockout of repeated failed logins.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
+if not re.fullmatch(r"(?:[A-Za-z0-9._~-]+/)+", ADMIN_URL):
+    raise ImproperlyConfigured(
+        f"DJANGO_ADMIN_URL must be a path such as 'admin/' or 'editors-a8f3/': letters, "
+        f"digits, '.', '_', '~' or '-' in segments that each end in '/'. It is {ADMIN_URL!r}."
+    )
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After 5 failed logins from one address, logins from it are refused for 15 minutes, whatever
+# the password (a 429 response); the same for 5 failures for one user name. A successful login
+# clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "musicdir.security.client_ip"
+AXES_VERBOSE = False
 
 # Where the source texts the fixtures are built from are kept, verbatim.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -133,3 +217,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Caching: Redis when REDIS_URL is set (shared by every instance and worker), local memory
+# otherwise. Public pages are cached whole, keyed by the directory's data version, which every
+# write bumps (organisations/cache.py); MUSICDIR_CACHE=0 turns the page cache off.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+PAGE_CACHE = os.environ.get("MUSICDIR_CACHE", "1") == "1"
+
+# The benchmark's reference view (bench/run.py); never on in production.
+BENCH_VIEWS = os.environ.get("MUSICDIR_BENCH") == "1"

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
@@ -8,7 +10,7 @@ from organisations.sitemaps import OrganisationSitemap
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="organisations:list"), name="home"),
     path("organisations/", include("organisations.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),  # DJANGO_ADMIN_URL, "admin/" by default
     path(
         "sitemap.xml",
         sitemap,
@@ -21,3 +23,6 @@ urlpatterns = [
         name="robots",
     ),
 ]
+
+if settings.BENCH_VIEWS:  # bench/run.py's reference: the cheapest Django view there is
+    urlpatterns.append(path("bench/hello/", lambda request: HttpResponse("Hello, world")))

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Q
 
+from .locking import OptimisticLocking
 from .models import (
     Affiliation,
     Audience,
     Citation,
+    DataVersion,
     KeyFigure,
     MemberBenefit,
     Organisation,
@@ -21,11 +23,13 @@ from .models import (
 CITED = ("source", "excerpt")
 
 
-class RefreshesSearch:
-    """Keeps the search index current after every write made through this admin.
+class RecordsChanges:
+    """Tells the directory about every write made through this admin (`changed()`): the search
+    index is rebuilt for the organisations whose pages show the object, and the data version
+    is bumped, so no cached page is stale.
 
-    `touched(obj)` says which organisations' search documents show `obj`; they are rebuilt
-    after a save (once the inlines are saved too) and after a delete.
+    `touched(obj)` says which organisations' pages show `obj`. It runs after a save (once the
+    inlines are saved too) and around a delete.
     """
 
     def touched(self, obj):
@@ -33,17 +37,17 @@ class RefreshesSearch:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        self.touched(form.instance).refresh_search()
+        self.touched(form.instance).changed()
 
     def delete_model(self, request, obj):
         ids = list(self.touched(obj).values_list("pk", flat=True))
         super().delete_model(request, obj)
-        Organisation.objects.filter(pk__in=ids).refresh_search()
+        Organisation.objects.filter(pk__in=ids).changed()
 
     def delete_queryset(self, request, queryset):
         ids = {pk for obj in queryset for pk in self.touched(obj).values_list("pk", flat=True)}
         super().delete_queryset(request, queryset)
-        Organisation.objects.filter(pk__in=ids).refresh_search()
+        Organisation.objects.filter(pk__in=ids).changed()
 
 
 class RecordInline(admin.StackedInline):
@@ -110,7 +114,7 @@ class AffiliationInline(RecordInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RefreshesSearch, admin.ModelAdmin):
+class OrganisationAdmin(OptimisticLocking, RecordsChanges, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "scope", "status", "founded_year", "last_verified"]
     list_filter = ["kind", "scope", "status", "audiences", "themes"]
     search_fields = ["name", "acronym", "summary", "description"]
@@ -139,7 +143,7 @@ class OrganisationAdmin(RefreshesSearch, admin.ModelAdmin):
         return Organisation.objects.around(obj)
 
 
-class RecordAdmin(RefreshesSearch, admin.ModelAdmin):
+class RecordAdmin(OptimisticLocking, RecordsChanges, admin.ModelAdmin):
     """The shared admin for every cited record, for editing one outside its organisation."""
 
     list_filter = ["organisation", "source"]
@@ -214,15 +218,27 @@ class AffiliationAdmin(RecordAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["title", "publisher", "filename"]
     search_fields = ["title", "description", "filename"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["publisher"]
 
+    def touched(self, obj):
+        # Pages name their sources: every organisation with a record quoting this one.
+        return Organisation.objects.filter(
+            Q(citations__source=obj)
+            | Q(statements__source=obj)
+            | Q(benefits__source=obj)
+            | Q(programmes__source=obj)
+            | Q(key_figures__source=obj)
+            | Q(roles__source=obj)
+            | Q(affiliations__source=obj)
+        ).distinct()
+
 
 @admin.register(Person)
-class PersonAdmin(RefreshesSearch, admin.ModelAdmin):
+class PersonAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -232,7 +248,26 @@ class PersonAdmin(RefreshesSearch, admin.ModelAdmin):
 
 
 @admin.register(Audience, Theme)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def touched(self, obj):
+        return obj.organisations.all()
+
+
+@admin.register(DataVersion)
+class DataVersionAdmin(admin.ModelAdmin):
+    """Read only: the number is the site's, bumped by every write."""
+
+    list_display = ["__str__"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,20 +5,23 @@ filter with the number of results choosing it would give, and `active_filters` t
 with a link that removes each one.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F
 from django.http import QueryDict
 
+from .forms import shown
 from .models import Affiliation, Audience, Organisation, Theme
 from .search import Search
 
 SORTS = {
-    "relevance": ("Best match", ["-rank", "name"]),
+    "relevance": ("Best match (by name when not searching)", ["-rank", "name"]),
     "name": ("Name, A to Z", ["name"]),
     "-name": ("Name, Z to A", ["-name"]),
     "founded": ("Oldest first", [F("founded_year").asc(nulls_last=True), "name"]),
@@ -26,6 +29,18 @@ SORTS = {
 }
 
 STATUS_ALL = "all"
+
+QUERY_MAX_LENGTH = 200
+
+
+def has_words(value):
+    """A search must have something to look for: "!!!" has no words (see search.py)."""
+    if not re.search(r"[^\W_]", value):
+        raise ValidationError(
+            "Search for words or numbers: “%(value)s” has none.",
+            code="no_words",
+            params={"value": shown(value)},
+        )
 
 
 @dataclass(frozen=True)
@@ -47,7 +62,12 @@ class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
-        max_length=200,
+        max_length=QUERY_MAX_LENGTH,
+        validators=[has_words],
+        error_messages={
+            "max_length": "A search can be at most %(limit_value)d characters long; "
+            "this one has %(show_value)d.",
+        },
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, acronym or topic"}),
     )
     kind = django_filters.MultipleChoiceFilter(
@@ -89,11 +109,12 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
-        # Always bound, so the defaults (closed hidden, a sort) apply to the bare list too,
-        # and the sort control shows the order actually used.
+        # Always bound, so the defaults (closed hidden, a sort) apply to the bare list too.
+        # The default sort is "best match", which is by name until there is a search: so a
+        # search typed into a page whose form submits its sort still ranks by relevance.
         data = data.copy() if data is not None else QueryDict(mutable=True)
         if not data.get("sort"):
-            data["sort"] = "relevance" if data.get("q", "").strip() else "name"
+            data["sort"] = "relevance"
         super().__init__(data, *args, **kwargs)
         # Choices from the database, read once: validating and counting need no more queries.
         for name, queryset in [
@@ -116,7 +137,8 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset.affiliated_with(value)
 
     def sort_by(self, queryset, name, value):
-        if value == "relevance" and not self.form.cleaned_data.get("q"):
+        # Relevance needs a search that ranked the results (one with words to look for).
+        if value == "relevance" and not self.search_query:
             value = "name"
         return queryset.order_by(*SORTS[value][1])
 
@@ -160,10 +182,21 @@ class OrganisationFilter(django_filters.FilterSet):
             counts[""] = sum(n for value, n in counts.items() if value != "closed")
             counts[STATUS_ALL] = sum(counts.values()) - counts[""]
             choices = [("", filter_.extra["empty_label"]), *choices]
+        elif name == "affiliated_with":
+            # "Any organisation" first, so the select does not default to the first
+            # organisation (which the next submit, or a change to any other filter, would apply).
+            counts[""] = ids.count()
+            choices = [("", filter_.extra["empty_label"]), *choices]
         return [
             Option(str(value), label, counts.get(value, 0), value in chosen)
             for value, label in choices
         ]
+
+    @cached_property
+    def chosen_count(self):
+        """How many filter options are chosen, valid or not (the search not counted)."""
+        query = self.request.GET if self.request else self.data
+        return sum(1 for name in self.FACETS for value in query.getlist(name) if value)
 
     @cached_property
     def active_filters(self):

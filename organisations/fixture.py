@@ -8,12 +8,14 @@ same shape and order, so that build → load → export gives back the same file
 
 import json
 import tomllib
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, transaction
 from django.utils.text import slugify
 
 from . import synthetic
@@ -77,14 +79,29 @@ def serialise(instances, **options):
     )
 
 
-# Fields derived from the others (the search document): never in the fixture.
-DERIVED_FIELDS = {"search_text", "search_vector"}
+# Fields derived from the others (the search document) or kept by the database for editing
+# (the optimistic-locking version): never in the fixture.
+DERIVED_FIELDS = {"search_text", "search_vector", "version"}
 
 
 def fixture_fields(model):
     """The fields the fixture holds for `model`, in the model's order."""
     fields = [*model._meta.local_fields, *model._meta.local_many_to_many]
     return [f.name for f in fields if f.serialize and f.name not in DERIVED_FIELDS]
+
+
+@contextmanager
+def snapshot(using="default"):
+    """A transaction that sees the database as it was when it began, to its end, however long
+    reading takes and whatever editors save meanwhile (on PostgreSQL, whose default isolation
+    shows each query what was committed before it: REPEATABLE READ instead)."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def export(using="default"):

@@ -76,13 +76,27 @@ class OrganisationQuerySet(models.QuerySet):
         """`organisation` and every organisation affiliated with it: the pages that show it."""
         return self.filter(pk=organisation.pk) | self.affiliated_with(organisation.slug)
 
-    def refresh_search(self):
-        """Rebuild these organisations' search documents. Call after every write."""
+    def changed(self):
+        """Say that these organisations changed: rebuild their search documents and bump the
+        directory's data version, so no cached page shows them as they were. Every write path
+        calls it: the admin, loaddata, the commands."""
         refresh(self)
+        DataVersion.bump(using=self.db)
 
     def for_list(self):
         return self.prefetch_related(
             Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order")),
+        )
+
+    def for_network(self):
+        """Every organisation with its affiliations, both ways: the network page's three
+        queries, however many there are."""
+        return self.prefetch_related(
+            Prefetch("affiliations", Affiliation.objects.select_related("other", "programme")),
+            Prefetch(
+                "affiliations_received",
+                Affiliation.objects.select_related("organisation", "programme"),
+            ),
         )
 
     def for_detail(self):
@@ -113,6 +127,27 @@ class OrganisationQuerySet(models.QuerySet):
                 Affiliation.objects.select_related("organisation", "programme", *cited),
             ),
         )
+
+
+class DataVersion(models.Model):
+    """A number that every write to the directory bumps (see `OrganisationQuerySet.changed`).
+
+    Cached pages and ETags are keyed by it (organisations/cache.py), so whichever process or
+    machine serves a request, no page from before the last write is ever served."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Data version {self.number}"
+
+    @classmethod
+    def current(cls, using="default"):
+        return cls.objects.using(using).filter(pk=1).values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls, using="default"):
+        if not cls.objects.using(using).filter(pk=1).update(number=models.F("number") + 1):
+            cls.objects.using(using).get_or_create(pk=1, defaults={"number": 1})
 
 
 class Organisation(models.Model):
@@ -158,9 +193,13 @@ class Organisation(models.Model):
     last_verified = models.DateField(
         null=True, blank=True, help_text="When an editor last checked this entry."
     )
+    # Optimistic locking (organisations/locking.py): every save through the admin, of the
+    # organisation or of one of its records, bumps it; a form opened at an older version is
+    # refused rather than overwrite the newer save. Never in the fixture.
+    version = models.PositiveIntegerField(default=1, editable=False)
     audiences = models.ManyToManyField(Audience, blank=True, related_name="organisations")
     themes = models.ManyToManyField(Theme, blank=True, related_name="organisations")
-    # Derived from the fields above and the records below by `refresh_search()`; never edited,
+    # Derived from the fields above and the records below by `changed()`; never edited,
     # never in the fixture. search_text is everything searchable but the name and acronym; the
     # vector (all of it, weighted) is used on PostgreSQL only. See search.py.
     search_text = models.TextField(blank=True, editable=False)
@@ -170,6 +209,13 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The list's filters and facet counts (name and slug are indexed as unique).
+        indexes = [
+            models.Index(fields=["kind"], name="organisation_kind"),
+            models.Index(fields=["scope"], name="organisation_scope"),
+            models.Index(fields=["status"], name="organisation_status"),
+            models.Index(fields=["founded_year", "name"], name="organisation_founded"),
+        ]
 
     def __str__(self):
         return self.name
@@ -209,6 +255,15 @@ class Organisation(models.Model):
         links += [AffiliationLink.incoming(a) for a in self.affiliations_received.all()]
         order = list(Affiliation.Kind.values)
         return sorted(links, key=lambda link: (order.index(link.kind), link.organisation.name))
+
+    def affiliation_groups(self):
+        """[(heading, [AffiliationLink])]: the affiliations by type (`Affiliation.GROUPS`)."""
+        links = self.affiliation_links()
+        groups = [
+            (heading, [link for link in links if link.kind in kinds])
+            for heading, kinds in Affiliation.GROUPS.items()
+        ]
+        return [(heading, group) for heading, group in groups if group]
 
     def sources(self):
         """[(source, citations)]: the documents this page's facts come from, in the order first
@@ -515,6 +570,19 @@ class Affiliation(OrganisationRecord):
         Kind.FUNDING_ROUTED_VIA: "Routes funding",
         Kind.HOST_FOR: "Hosted by",
         Kind.LEADS_PROJECT_FOR: "Project led by",
+    }
+
+    # How an organisation's page groups its affiliations, in this order. Every kind is in one.
+    GROUPS = {
+        "Networks and memberships": [
+            Kind.NATIONAL_AFFILIATE_OF,
+            Kind.AFFILIATED_TO,
+            Kind.MEMBER_OF,
+            Kind.PARTNER_OF,
+        ],
+        "Founding and leadership": [Kind.FOUNDER_OF, Kind.LED_BY],
+        "Funding and support": [Kind.SUPPORTED_BY, Kind.FUNDED_BY, Kind.FUNDING_ROUTED_VIA],
+        "Events and projects": [Kind.HOST_FOR, Kind.LEADS_PROJECT_FOR],
     }
 
     kind = models.CharField(max_length=30, choices=Kind)

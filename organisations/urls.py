@@ -1,14 +1,17 @@
 from django.urls import path
 
 from . import views
+from .cache import cached_page
 
 app_name = "organisations"
 
 urlpatterns = [
-    path("", views.OrganisationListView.as_view(), name="list"),
-    # Before the detail path, so "compare" is not taken for an organisation's slug.
-    path("compare/", views.CompareView.as_view(), name="compare"),
+    # Public pages are cached whole and keyed by the data version (cache.py): never stale.
+    path("", cached_page(views.OrganisationListView.as_view()), name="list"),
+    # Before the detail path, so "compare" and "network" are not taken for slugs.
+    path("compare/", cached_page(views.CompareView.as_view()), name="compare"),
+    path("network/", cached_page(views.NetworkView.as_view()), name="network"),
     path("export.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export.json", views.JsonExportView.as_view(), name="export-json"),
-    path("<slug:slug>/", views.OrganisationDetailView.as_view(), name="detail"),
+    path("<slug:slug>/", cached_page(views.OrganisationDetailView.as_view()), name="detail"),
 ]

@@ -6,6 +6,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import exports
+from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
 from .forms import CompareForm, organisation_choices
 from .models import Organisation
@@ -30,6 +31,22 @@ class CompareWithMixin:
 
 class OrganisationDetailView(CompareWithMixin, DetailView):
     queryset = Organisation.objects.for_detail()
+
+    def get_context_data(self, **kwargs):
+        # Drawn from the prefetched affiliations: no more queries.
+        return super().get_context_data(diagram=organisation_diagram(self.object), **kwargs)
+
+
+class NetworkView(TemplateView):
+    """Every organisation and affiliation, as a diagram and as a list."""
+
+    template_name = "organisations/network.html"
+
+    def get_context_data(self, **kwargs):
+        organisations = list(Organisation.objects.for_network())
+        return super().get_context_data(
+            organisations=organisations, diagram=network_diagram(organisations), **kwargs
+        )
 
 
 class CompareView(TemplateView):

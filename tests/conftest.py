@@ -1,7 +1,25 @@
+import os
+
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from organisations.models import Organisation
+
+# Property-based tests (tests/test_hostile_input.py): a bounded number of examples by default,
+# many more with HYPOTHESIS_PROFILE=thorough. Requests take as long as they take (no deadline);
+# the examples share a test's database, which they only read.
+hypothesis_settings.register_profile(
+    "musicdir",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("musicdir"), max_examples=1000
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "musicdir"))
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +38,9 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Tests write with the ORM, which does not bump the data version, and read the response's
+    # context: the page cache is off unless a test turns it on (tests/test_cache.py).
+    settings.PAGE_CACHE = False
 
 
 @pytest.fixture

@@ -11,7 +11,14 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import escape
 
-from organisations.models import Affiliation, Organisation, Person, Source, Statement
+from organisations.models import (
+    Affiliation,
+    DataVersion,
+    Organisation,
+    Person,
+    Source,
+    Statement,
+)
 from tests.admin_forms import (
     add_inline_row,
     content,
@@ -29,6 +36,9 @@ REGISTERED = sorted(
     ),
     key=lambda item: item[0]._meta.model_name,
 )
+# The site's own bookkeeping, shown read only: nobody edits it.
+READ_ONLY = {DataVersion}
+EDITABLE = [(model, model_admin) for model, model_admin in REGISTERED if model not in READ_ONLY]
 INLINE_PREFIXES = [
     "statements",
     "benefits",
@@ -87,12 +97,22 @@ def test_every_model_of_the_app_is_in_the_admin():
     assert {model for model, _ in REGISTERED} == app_models
 
 
+def existing(model):
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"the fixture has no {model._meta.verbose_name}"
+    return obj
+
+
 @pytest.fixture(params=REGISTERED, ids=lambda item: item[0]._meta.model_name)
 def registered(request, db):
     model, model_admin = request.param
-    obj = model._default_manager.order_by("pk").first()
-    assert obj is not None, f"the fixture has no {model._meta.verbose_name}"
-    return model, model_admin, obj
+    return model, model_admin, existing(model)
+
+
+@pytest.fixture(params=EDITABLE, ids=lambda item: item[0]._meta.model_name)
+def editable(request, db):
+    model, model_admin = request.param
+    return model, model_admin, existing(model)
 
 
 def test_changelist_lists_existing_objects(admin_client, registered):
@@ -104,8 +124,8 @@ def test_changelist_lists_existing_objects(admin_client, registered):
     assert f'href="{url(model, "change", obj.pk)}' in content(response)
 
 
-def test_changelist_search_finds_an_existing_object(admin_client, registered):
-    model, model_admin, obj = registered
+def test_changelist_search_finds_an_existing_object(admin_client, editable):
+    model, model_admin, obj = editable
     changelist = url(model, "changelist")
     change = f'href="{url(model, "change", obj.pk)}'
 
@@ -118,11 +138,23 @@ def test_changelist_search_finds_an_existing_object(admin_client, registered):
     assert change not in content(nothing)
 
 
-def test_add_page_opens(admin_client, registered):
-    model, _, _ = registered
+def test_add_page_opens(admin_client, editable):
+    model, _, _ = editable
     response = admin_client.get(url(model, "add"))
     assert response.status_code == 200
     assert f'id="{model._meta.model_name}_form"' in content(response)
+
+
+def test_the_data_version_is_shown_but_cannot_be_edited(admin_client, db):
+    version = existing(DataVersion)
+    assert admin_client.get(url(DataVersion, "add")).status_code == 403
+    assert admin_client.get(url(DataVersion, "delete", version.pk)).status_code == 403
+    page = content(admin_client.get(url(DataVersion, "change", version.pk)))
+    assert 'name="_save"' not in page
+    posted = admin_client.post(url(DataVersion, "change", version.pk), {"number": "99"})
+    assert posted.status_code == 403
+    version.refresh_from_db()
+    assert version.number != 99
 
 
 def test_change_page_opens(admin_client, registered):
@@ -295,6 +327,7 @@ def test_editors_group_may_edit_every_model_of_the_app_and_nothing_else(db):
     expected = {
         f"{action}_{model._meta.model_name}"
         for model in apps.get_app_config(APP).get_models()
+        if model not in READ_ONLY
         for action in ("view", "add", "change", "delete")
     }
     permissions = group.permissions.select_related("content_type")

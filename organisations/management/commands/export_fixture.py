@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS
 
 from organisations import fixture
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *, output, database, verbosity, **options):
         # One snapshot: a concurrent edit cannot land half in the export.
-        with transaction.atomic(using=database):
+        with fixture.snapshot(using=database):
             objects = fixture.export(using=database)
         text = fixture.dumps(objects)
         if str(output) == "-":

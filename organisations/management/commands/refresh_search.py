@@ -1,4 +1,4 @@
-"""Rebuild the search index of every organisation."""
+"""Rebuild the search index of every organisation (and bump the data version)."""
 
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -9,8 +9,9 @@ from organisations.models import Organisation
 class Command(BaseCommand):
     help = (
         "Rebuild every organisation's search document (and, on PostgreSQL, its search vector "
-        "and the words typos are corrected against). The admin and loaddata keep it current; "
-        "run this after changing data any other way."
+        "and the words typos are corrected against), and bump the data version so cached pages "
+        "are rebuilt. The admin and loaddata do this themselves; run it after changing data "
+        "any other way."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +20,6 @@ class Command(BaseCommand):
     def handle(self, *, database, verbosity, **options):
         organisations = Organisation.objects.using(database)
         with transaction.atomic(using=database):
-            organisations.refresh_search()
+            organisations.changed()
         if verbosity:
             self.stdout.write(f"Rebuilt the search index of {organisations.count()} organisations.")

@@ -1,0 +1,56 @@
+"""EXPLAIN the list's queries (filters, facet counts, search) on the benchmark's database, and
+say which indexes each uses. Run by bench/run.py at each size; prints Markdown."""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "musicdir.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import QueryDict  # noqa: E402
+
+from organisations.filters import OrganisationFilter  # noqa: E402
+from organisations.models import Organisation  # noqa: E402
+
+STATES = {
+    "filtered (kind, scope)": "kind=national-association&scope=england",
+    "searched": "q=music+hub",
+    "filtered + searched": "q=music&kind=national-association",
+}
+
+
+def plan(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def indexes(text):
+    found = sorted(
+        set(re.findall(r"(?:Index|Bitmap Index) (?:Only )?Scan (?:Backward )?using (\w+)", text))
+    )
+    return ", ".join(found) or "none (sequential scan)"
+
+
+def main():
+    print("| query | indexes used |")
+    print("| --- | --- |")
+    for label, query in STATES.items():
+        filterset = OrganisationFilter(QueryDict(query), queryset=Organisation.objects.all())
+        assert filterset.is_valid(), filterset.errors
+        print(f"| list, {label} | {indexes(plan(filterset.qs))} |")
+        for name in ("kind", "audience", "affiliated_with"):
+            base = filterset.filtered(Organisation.objects.all(), leave_out=name)
+            print(f"| facet counts for {name}, {label} | {indexes(plan(base))} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Stream the whole CSV export through Django in this process; print how much its peak memory
+(max RSS) grew, in MB. Run by bench/run.py with the benchmark's environment."""
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "musicdir.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
+client.get("/organisations/?q=warm")  # import and connect before measuring
+before = peak_mb()
+response = client.get("/organisations/export.csv")
+size = sum(len(chunk) for chunk in response.streaming_content)
+print(json.dumps(peak_mb() - before))
+print(f"streamed {size / 1e6:.1f} MB", file=sys.stderr)

@@ -1,0 +1,247 @@
+"""The benchmark: musicdir under gunicorn on loopback, driven by wrk, at several sizes.
+
+    python bench/run.py [--sizes 100,10000,100000] [--duration 8] [--database-url URL]
+
+For each size it fills a PostgreSQL database with the real directory plus synthetic
+organisations, serves it with gunicorn (production settings), and measures with wrk:
+
+- every page uncached, one connection at a time: p50 is the server time plus loopback;
+- every page with the page cache, several connections: throughput and latency;
+- two references in the same run: a hello-world Django view and a static file served by the
+  same gunicorn and whitenoise; each page's throughput is shown as a ratio to them;
+- the CSV export of everything, and the peak memory it costs a process to stream it.
+
+It prints a Markdown table and writes it to bench/results.md. Needs wrk (Debian's `wrk`) and
+PostgreSQL; `make bench` installs wrk if it is missing.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/musicdir_bench"
+PORT = 8391
+
+PAGES = {
+    "list": "/organisations/",
+    "list, filtered": "/organisations/?kind=national-association&scope=england",
+    "list, searched": "/organisations/?q=music+hub",
+    "list, filtered + searched": "/organisations/?q=music&kind=national-association",
+    "detail": "/organisations/isme/",
+    "comparison": "/organisations/compare/?o=isme&o=amie&o=music-mark",
+}
+EXPORT = "/organisations/export.csv"
+HELLO = "/bench/hello/"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,10000,100000")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk (or run `make bench`).")
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url or DEFAULT_DATABASE_URL,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "benchmark-only",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MUSICDIR_BENCH": "1",
+    }
+    create_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--verbosity", "0")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    manage(env, "remove_synthetic", "--verbosity", "0")
+    manage(env, "loaddata", "organisations", "--verbosity", "0")
+    static = static_url()
+
+    sections = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        started = time.perf_counter()
+        manage(env, "remove_synthetic", "--verbosity", "0")
+        if size > 10:
+            manage(env, "generate_synthetic", str(size - 10), "--verbosity", "0")
+        generated = time.perf_counter() - started
+        print(f"\n## {size} organisations (data ready in {generated:.1f} s)", flush=True)
+        sections.append(measure_size(env, size, static, args) | {"generated_s": generated})
+
+    report = render(sections, args)
+    print(report)
+    args.output.write_text(report, encoding="utf-8")
+
+
+def measure_size(env, size, static, args):
+    rows = {}
+    for cached in (False, True):
+        with gunicorn(env | {"MUSICDIR_CACHE": "1" if cached else "0"}, args.workers):
+            connections = args.connections if cached else 1
+            paths = {**PAGES, "hello-world view": HELLO, "static file": static}
+            for name, path in paths.items():
+                warm(path)
+                result = wrk(path, args.duration, connections)
+                rows.setdefault(name, {})["cached" if cached else "uncached"] = result
+                print(f"{name:28} {'cached' if cached else 'uncached':8} {summary(result)}")
+            if not cached:
+                export = wrk(EXPORT, args.duration, 1)
+                rows["CSV export (all)"] = {"uncached": export}
+                print(f"{'CSV export (all)':28} uncached {summary(export)}")
+    memory = export_memory(env)
+    explain = script(env, "explain.py")
+    return {"size": size, "rows": rows, "export_memory_mb": memory, "explain": explain}
+
+
+def wrk(path, duration, connections):
+    script = ROOT / "bench" / "report.lua"
+    command = [
+        "wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
+        "-s", str(script), f"http://127.0.0.1:{PORT}{path}",
+    ]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def warm(path, times=3):
+    for _ in range(times):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}{path}", headers={"X-Forwarded-Proto": "https"}
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+
+
+class gunicorn:
+    def __init__(self, env, workers):
+        self.env, self.workers = env, workers
+
+    def __enter__(self):
+        command = [
+            PYTHON, "-m", "gunicorn", "musicdir.wsgi:application",
+            "--bind", f"127.0.0.1:{PORT}", "--workers", str(self.workers),
+            "--timeout", "120", "--log-level", "warning",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)
+        for _ in range(100):
+            try:
+                warm(HELLO, times=1)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def export_memory(env):
+    """Peak memory (MB) a process grows by while streaming the whole CSV export."""
+    return json.loads(script(env, "export_memory.py"))
+
+
+def script(env, name):
+    command = [PYTHON, str(ROOT / "bench" / name)]
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def create_database(url):
+    import psycopg
+
+    match = re.match(r"postgres(?:ql)?://(?P<server>[^/]+)/(?P<name>\w+)$", url)
+    if not match:
+        sys.exit(f"--database-url must be postgres://user@host:port/name, not {url}")
+    with psycopg.connect(f"postgres://{match['server']}/postgres", autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [match["name"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{match["name"]}"')
+
+
+def static_url():
+    manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
+    return "/static/" + manifest["paths"]["css/site.css"]
+
+
+def summary(result):
+    return (
+        f"{result['rps']:9.1f} req/s  p50 {result['p50_ms']:7.2f}  p95 {result['p95_ms']:7.2f}  "
+        f"p99 {result['p99_ms']:7.2f} ms  errors {result['errors']}"
+    )
+
+
+def render(sections, args):
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL, gunicorn with "
+        f"{args.workers} sync workers, wrk on loopback, {args.duration} s per measurement. "
+        "Uncached: one connection, the page cache off (MUSICDIR_CACHE=0), so p50 is the "
+        f"server time plus loopback. Cached: {args.connections} connections, the page cache on.",
+        "",
+    ]
+    for section in sections:
+        rows = section["rows"]
+        hello = rows["hello-world view"]["cached"]["rps"]
+        static = rows["static file"]["cached"]["rps"]
+        lines += [
+            f"## {section['size']:,} organisations",
+            "",
+            f"Data generated in {section['generated_s']:.1f} s. Streaming the whole CSV export "
+            f"grew a process's peak memory by {section['export_memory_mb']:.1f} MB.",
+            "",
+            "| page | uncached p50 | uncached p95 | cached req/s | cached p50 | cached p95 | "
+            "cached p99 | ÷ hello | ÷ static | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, result in rows.items():
+            un, ca = result.get("uncached"), result.get("cached")
+            errors = sum(r["errors"] for r in result.values())
+            cells = [
+                f"{un['p50_ms']:.1f} ms" if un else "",
+                f"{un['p95_ms']:.1f} ms" if un else "",
+                f"{ca['rps']:.0f}" if ca else f"({un['rps']:.1f})",
+                f"{ca['p50_ms']:.1f} ms" if ca else "",
+                f"{ca['p95_ms']:.1f} ms" if ca else "",
+                f"{ca['p99_ms']:.1f} ms" if ca else "",
+                f"{ca['rps'] / hello:.0%}" if ca else "",
+                f"{ca['rps'] / static:.0%}" if ca else "",
+                str(errors),
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += [
+            "",
+            "What PostgreSQL's EXPLAIN says the list's queries use:",
+            "",
+            section["explain"],
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Health checks for the process manager and the load balancer.
+
+- `/healthz`, liveness: the process answers requests. It touches nothing else, so a database
+  outage never gets healthy workers restarted.
+- `/readyz`, readiness: the process can serve pages, which needs the database (and the read
+  replica, if there is one). 200 when a trivial query on each succeeds, 503 while one fails.
+  Each check opens a new connection if the last one broke, so the site recovers by itself
+  when the database returns.
+
+They are answered by a middleware placed first, before anything that could refuse or redirect
+a probe for reasons of its own: host name validation (a probe asks for an internal address),
+the HTTPS redirect (a probe speaks plain HTTP behind the proxy), sessions, and the
+per-request transaction (which needs the database before a view runs). Their answers are
+fixed texts, never cached.
+"""
+
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, Error, connections
+from django.http import HttpResponse, HttpResponseNotAllowed
+
+logger = logging.getLogger(__name__)
+
+LIVENESS_PATH = "/healthz"
+READINESS_PATH = "/readyz"
+
+
+def _answer(text, status=200):
+    return HttpResponse(
+        f"{text}\n",
+        status=status,
+        content_type="text/plain; charset=utf-8",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def liveness(request):
+    return _answer("ok")
+
+
+def readiness(request):
+    for alias in connections:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Error as error:
+            logger.warning("Readiness check failed: database %r is unavailable: %s", alias, error)
+            name = "database" if alias == DEFAULT_DB_ALIAS else f"database {alias!r}"
+            return _answer(f"{name} unavailable", status=503)
+    return _answer("ok")
+
+
+CHECKS = {LIVENESS_PATH: liveness, READINESS_PATH: readiness}
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        check = CHECKS.get(request.path_info)
+        if check is None:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return check(request)

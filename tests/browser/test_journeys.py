@@ -1,0 +1,189 @@
+"""What people do with the directory, in a real browser: search, filter and unfilter (with and
+without JavaScript, and by keyboard alone), open an organisation and follow its affiliations,
+and compare organisations."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from .conftest import PHONE, importorskip
+
+expect = importorskip("playwright.sync_api").expect
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("organisations:list")
+
+
+def count(page):
+    return page.locator(".result-count")
+
+
+def funder(page):
+    return page.get_by_role("checkbox", name=re.compile(r"^Funder \("))
+
+
+def test_searching(open_page):
+    page = open_page(LIST)
+    page.get_by_label("Search", exact=True).fill("lottery")
+    page.get_by_label("Search", exact=True).press("Enter")
+    expect(count(page)).to_have_text("3 organisations matching “lottery”")
+    expect(page).to_have_url(re.compile(r"\?q=lottery"))
+    expect(page.locator(".card__title")).to_have_count(3)
+    expect(page.locator(".card__match").first).to_contain_text("Lottery")
+    expect(page).to_have_title(re.compile("^“lottery”"))
+
+
+def test_filtering_applies_at_once_and_removing_a_filter_undoes_it(open_page):
+    page = open_page(LIST)
+    status = count(page).element_handle()
+    expect(count(page)).to_have_text("10 organisations")
+    funder(page).check()
+    expect(page).to_have_url(re.compile(r"\?kind=funder"))
+    expect(count(page)).to_have_text("3 organisations")
+    # The live region is the same element, with new text: screen readers announce it.
+    assert page.evaluate("element => element.isConnected", status)
+    assert page.evaluate("document.activeElement.value") == "funder"
+    # The counts now say what each further choice would give; England gives one.
+    expect(page.get_by_role("checkbox", name=re.compile(r"^England \("))).to_have_accessible_name(
+        re.compile(r"\(1 organisation\s*\)")
+    )
+    page.get_by_role("link", name=re.compile("^Remove filter Type of organisation: Funder")).click()
+    expect(count(page)).to_have_text("10 organisations")
+    expect(funder(page)).not_to_be_checked()
+    expect(page.locator("#results")).to_be_focused()  # the tag that had focus has gone
+    assert page.evaluate("element => element.isConnected", status)  # no reload
+    # Back goes back to the filtered list, and forward again.
+    page.go_back()
+    expect(count(page)).to_have_text("3 organisations")
+    expect(funder(page)).to_be_checked()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/organisations/$"))
+    expect(count(page)).to_have_text("10 organisations")
+    expect(funder(page)).not_to_be_checked()
+
+
+def test_filtering_without_javascript_on_a_phone(open_page):
+    page = open_page(LIST, viewport=PHONE, java_script_enabled=False)
+    filters = page.locator("details.filters")
+    expect(filters).not_to_have_attribute("open", "")
+    expect(funder(page)).to_be_hidden()
+    page.locator("summary").click()
+    funder(page).check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"kind=funder"))
+    expect(count(page)).to_have_text("3 organisations")
+    expect(filters).to_have_attribute("open", "")  # a filter is chosen: it stays open
+    page.get_by_role("link", name=re.compile("^Remove filter Type of organisation: Funder")).click()
+    expect(count(page)).to_have_text("10 organisations")
+
+
+def test_a_click_while_results_load_is_not_lost(open_page):
+    page = open_page(LIST)
+    held = []
+    page.route(
+        re.compile(r"/organisations/\?"),
+        lambda route: held.append(route) if route.request.resource_type == "fetch" else None,
+    )
+    funder(page).check()
+    expect(page.locator("#results")).to_have_attribute("aria-busy", "true")
+    while len(held) < 1:
+        page.wait_for_timeout(20)
+    # While Funder's results are on their way, choose England too.
+    page.get_by_role("checkbox", name=re.compile(r"^England \(")).check()
+    while len(held) < 2:
+        page.wait_for_timeout(20)
+    # The answers arrive newest first: the older one, for Funder alone, must not win.
+    for route in reversed(held):
+        route.continue_()
+    expect(page).to_have_url(re.compile(r"kind=funder&scope=england"))
+    expect(count(page)).to_have_text("1 organisation")
+    expect(funder(page)).to_be_checked()
+    expect(page.locator(".card__title")).to_have_text(["Arts Council England"])
+
+
+def test_a_click_before_the_script_has_loaded_is_applied_when_it_loads(open_page):
+    page = open_page(None)
+    held = []
+    page.route("**/static/js/filters.js", lambda route: held.append(route))
+    page.goto(LIST, wait_until="commit")
+    funder(page).check()  # the page is there, its script is not yet
+    while not held:
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    expect(page).to_have_url(re.compile(r"\?kind=funder"))
+    expect(count(page)).to_have_text("3 organisations")
+
+
+def test_keyboard_only_use_of_the_filters(open_page):
+    page = open_page(LIST)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.value") == "funder":
+            break
+    else:
+        pytest.fail("Tab never reached the Funder checkbox")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Space")
+    expect(count(page)).to_have_text("3 organisations")
+    expect(funder(page)).to_be_focused()
+    # On to the sort order, and change it with the arrow keys.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "sort":
+            break
+    else:
+        pytest.fail("Tab never reached the sort order")
+    page.keyboard.press("ArrowDown")
+    expect(page).to_have_url(re.compile(r"sort=-name"))
+    expect(page.locator(".card__title").first).to_have_text("Youth Music")
+
+
+def test_keyboard_only_on_a_phone_opens_the_filters(open_page):
+    page = open_page(LIST, viewport=PHONE)
+    page.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("details.filters")).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("checkbox").first).to_be_focused()
+
+
+def test_opening_an_organisation_and_following_its_affiliations(open_page):
+    page = open_page(LIST)
+    page.get_by_role("link", name="Music Education Council (MEC)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Music Education Council (MEC)")
+    # Anywhere on an affiliation's card follows it.
+    card = page.locator(".affiliation-card", has_text="National affiliate of")
+    expect(card).to_contain_text(
+        "National affiliate of International Society for Music Education (ISME) (for the UK)"
+    )
+    box = card.bounding_box()
+    card.click(position={"x": box["width"] - 10, "y": box["height"] - 10})  # not on the name
+    expect(page.get_by_role("heading", level=1)).to_contain_text("International Society")
+    # The diagram's organisations are links too.
+    page.locator("svg.diagram").get_by_role("link", name="UNESCO").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("UNESCO")
+    # And the whole network, from the header.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Network").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Affiliation network")
+    page.locator("svg.diagram").get_by_role("link", name="Music Mark").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Music Mark")
+
+
+def test_comparing_organisations(open_page):
+    page = open_page(LIST)
+    page.get_by_label("Compare International Society for Music Education").check()
+    page.get_by_label("Compare Alliance for a Musically Inclusive England").check()
+    page.get_by_role("button", name="Compare selected").click()
+    table = page.get_by_role("table")
+    expect(table.locator("caption")).to_have_text("AMIE and ISME side by side")
+    expect(table.locator("thead th")).to_have_count(2)
+    page.get_by_label("Add another organisation").select_option(label="Music Mark")
+    page.get_by_role("button", name="Add to the comparison").click()
+    expect(table.locator("thead th")).to_have_count(3)

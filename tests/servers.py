@@ -1,0 +1,174 @@
+"""Real servers for the tests that need them: gunicorn, and a throwaway PostgreSQL cluster.
+
+Both run as child processes on free loopback ports, in temporary directories, and are
+stopped by the process id this module started them with.
+"""
+
+import contextlib
+import http.client
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+BASE_DIR = settings.BASE_DIR
+PG_BIN = next(
+    (path for path in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)),
+    None,
+)
+PG_USER = "postgres"  # initdb refuses to run as root: the cluster runs as this OS user
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(**overrides):
+    """A production process's environment: debug off, a strong secret key, loopback host."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "GUNICORN_")) and key not in ("DATABASE_URL", "PORT")
+    }
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+    env.update(overrides)
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def manage(*args, env, timeout=120):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def request(url, method="GET", headers=None, timeout=10):
+    """(status, headers as a dict with lower-case names, body bytes) of one request."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        connection.close()
+
+
+def wait_for(check, timeout=30, interval=0.1, what="the condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except OSError as error:
+            last = error
+        time.sleep(interval)
+    raise TimeoutError(f"waited {timeout}s for {what}; last: {last!r}")
+
+
+@contextlib.contextmanager
+def gunicorn(env, log_path):
+    """gunicorn with musicdir's config module on a free loopback port: yields its base URL."""
+    port = free_port()
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "python:musicdir.gunicorn"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def live():
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{Path(log_path).read_text()}")
+            return request(f"{base}/healthz", timeout=2)[0] == 200
+
+        wait_for(live, what="gunicorn to answer /healthz")
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def postgres_available():
+    """Why a throwaway cluster cannot be started here, or None if it can."""
+    if PG_BIN is None or not (PG_BIN / "initdb").exists():
+        return "PostgreSQL's server binaries (initdb, pg_ctl) are not installed"
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        return "running as root without runuser to start PostgreSQL as another user"
+    return None
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of its own, in a temporary directory, on a free loopback port."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.data = self.directory / "data"
+        self.port = free_port()
+        self.url = f"postgres://{PG_USER}@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args):
+        command = [str(PG_BIN / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", PG_USER, "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if result.returncode:
+            raise RuntimeError(f"{args[0]} failed:\n{result.stdout}\n{result.stderr}")
+
+    def init(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, PG_USER)
+        self._run("initdb", "-D", str(self.data), "-U", PG_USER, "-A", "trust", "--no-sync")
+        return self
+
+    def start(self):
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories='{self.directory}' -c fsync=off"
+        )
+        self._run(
+            "pg_ctl", "start", "-D", str(self.data), "-w", "-l", str(self.directory / "log"),
+            "-o", options,
+        )  # fmt: skip
+
+    def stop(self):
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "fast", "-w")
+
+    def cleanup(self):
+        with contextlib.suppress(RuntimeError):
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)

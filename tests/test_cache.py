@@ -1,0 +1,170 @@
+"""The page cache and conditional requests: fast, and never stale."""
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organisations import fixture
+from organisations.models import DataVersion, Organisation, Statement
+from tests.admin_forms import content, form_data, organisation_change, url
+
+pytestmark = pytest.mark.django_db
+
+DETAIL = reverse("organisations:detail", kwargs={"slug": "unesco"})
+LIST = reverse("organisations:list")
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def queries(client, path, **headers):
+    """The response, and how many queries it cost (not counting the savepoints that
+    ATOMIC_REQUESTS makes inside a test's transaction)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, headers=headers)
+    savepoints = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return response, sum(not q["sql"].startswith(savepoints) for q in captured)
+
+
+@pytest.mark.parametrize("path", [LIST, DETAIL, f"{LIST}compare/?o=isme&o=amie"])
+def test_a_cached_page_costs_one_query_and_is_the_same_page(client, path):
+    first, uncached = queries(client, path)
+    second, cached = queries(client, path)
+    assert cached == 1  # the data version
+    assert uncached > 3
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_an_admin_edit_appears_on_the_next_request(client, admin_client):
+    assert "Heritage of the deep" not in content(client.get(DETAIL))  # now cached
+    organisation, response = organisation_change(admin_client, "unesco")
+    data = form_data(response, "organisation_form")
+    data["summary"] = ["Heritage of the deep."]
+    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    assert "Heritage of the deep." in content(client.get(DETAIL))
+
+
+def test_an_edit_to_an_affiliated_organisation_appears_on_both_pages(client, admin_client):
+    isme = reverse("organisations:detail", kwargs={"slug": "isme"})
+    client.get(isme)  # cached, naming UNESCO
+    organisation, response = organisation_change(admin_client, "unesco")
+    data = form_data(response, "organisation_form")
+    data["name"] = ["United Nations Educational, Scientific and Cultural Organization"]
+    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    assert "United Nations Educational" in content(client.get(isme))
+    assert "United Nations Educational" in content(client.get(LIST))
+
+
+def test_an_inline_delete_in_the_admin_appears_on_the_next_request(client, admin_client):
+    amie = reverse("organisations:detail", kwargs={"slug": "amie"})
+    assert "Holistic" in content(client.get(amie))
+    statement = Statement.objects.get(organisation__slug="amie", title="Holistic")
+    response = admin_client.post(url(Statement, "delete", statement.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert "Holistic" not in content(client.get(amie))
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda: call_command("loaddata", "organisations", verbosity=0),
+        lambda: call_command("refresh_search", stdout=StringIO()),
+        lambda: call_command("generate_synthetic", "3", stdout=StringIO()),
+        lambda: call_command("remove_synthetic", stdout=StringIO()),
+    ],
+    ids=["loaddata", "refresh_search", "generate_synthetic", "remove_synthetic"],
+)
+def test_every_command_that_writes_bumps_the_data_version(write):
+    before = DataVersion.current()
+    write()
+    assert DataVersion.current() > before
+
+
+def test_loaddata_of_an_edited_fixture_appears_on_the_next_request(client, tmp_path):
+    assert "Okapi" not in content(client.get(DETAIL))
+    objects = json.loads(fixture.FIXTURE.read_text(encoding="utf-8"))
+    for obj in objects:
+        if obj["fields"].get("slug") == "unesco" and obj["model"].endswith("organisation"):
+            obj["fields"]["summary"] = "Okapi studies."
+    path = tmp_path / "edited.json"
+    path.write_text(fixture.dumps(objects), encoding="utf-8")
+    call_command("loaddata", str(path), verbosity=0)
+    assert "Okapi studies." in content(client.get(DETAIL))
+
+
+def test_an_unchanged_page_is_answered_with_304(client):
+    first = client.get(DETAIL)
+    etag = first["ETag"]
+    assert "no-cache" in first["Cache-Control"]
+    again, count = queries(client, DETAIL, if_none_match=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert count == 1
+
+
+def test_after_a_write_the_old_etag_gets_the_new_page(client):
+    etag = client.get(DETAIL)["ETag"]
+    Organisation.objects.filter(slug="unesco").update(summary="Changed.")
+    Organisation.objects.filter(slug="unesco").changed()
+    response = client.get(DETAIL, headers={"if_none_match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert "Changed." in content(response)
+
+
+def test_each_url_has_its_own_etag(client):
+    assert client.get(DETAIL)["ETag"] != client.get(LIST)["ETag"]
+    assert client.get(LIST)["ETag"] != client.get(f"{LIST}?kind=funder")["ETag"]
+
+
+def test_errors_are_not_cached(client):
+    missing = reverse("organisations:detail", kwargs={"slug": "nobody"})
+    assert client.get(missing).status_code == 404
+    assert client.get(missing).status_code == 404
+    bad = client.get(LIST, {"kind": "nonsense"})
+    assert "ETag" in bad  # a 200 with the form's error: cached like any page
+
+
+def test_with_the_page_cache_off_pages_are_rendered_every_time(client, settings):
+    settings.PAGE_CACHE = False
+    _, first = queries(client, DETAIL)
+    _, second = queries(client, DETAIL)
+    assert second == first > 1
+
+
+@pytest.mark.parametrize(
+    ("environment", "backend"),
+    [
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "django.core.cache.backends.redis.RedisCache"),
+        ({}, "django.core.cache.backends.locmem.LocMemCache"),
+    ],
+)
+def test_the_cache_is_redis_when_redis_url_is_set(environment, backend):
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | environment
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    output = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env | {"DJANGO_SETTINGS_MODULE": "musicdir.settings"},
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert output.strip() == backend

@@ -1,0 +1,111 @@
+"""Liveness and readiness (musicdir/health.py), and recovery from a database outage."""
+
+import tempfile
+
+import pytest
+from django.db import OperationalError, connections
+
+from musicdir import health
+from tests import servers
+
+HEALTHZ = "/healthz"
+READYZ = "/readyz"
+
+
+@pytest.mark.django_db
+def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(HEALTHZ)
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_readiness_queries_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(READYZ)
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_readiness_is_503_while_the_database_fails(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connections["default"], "cursor", broken_cursor)
+    response = client.get(READYZ)
+    assert response.status_code == 503
+    assert response.content == b"database unavailable\n"
+    # Liveness does not depend on the database: the process is not restarted for an outage.
+    assert client.get(HEALTHZ).status_code == 200
+
+
+@pytest.mark.django_db
+def test_readiness_checks_the_read_replica_too(client, monkeypatch):
+    class Down:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr(
+        health, "connections", {"default": connections["default"], "replica": Down()}
+    )
+    response = client.get(READYZ)
+    assert response.status_code == 503
+    assert response.content == b"database 'replica' unavailable\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [HEALTHZ, READYZ])
+def test_probes_are_answered_whatever_the_host_or_scheme(client, settings, path):
+    # A probe asks for the container's address over plain HTTP, behind the proxy.
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get(path, HTTP_HOST="10.1.2.3:8000")
+    assert response.status_code == 200
+    assert client.head(path).status_code == 200
+    assert client.post(path).status_code == 405
+
+
+@pytest.mark.django_db
+def test_other_paths_still_check_the_host(client):
+    assert client.get("/healthz/", HTTP_HOST="10.1.2.3:8000").status_code == 400
+
+
+needs_postgres = pytest.mark.skipif(
+    servers.postgres_available() is not None,
+    reason=f"needs a throwaway PostgreSQL cluster: {servers.postgres_available()}",
+)
+
+
+@needs_postgres
+def test_readiness_follows_a_database_outage_and_recovers_without_a_restart(tmp_path):
+    """A real gunicorn on a real PostgreSQL that is stopped and started under it."""
+    postgres = servers.ThrowawayPostgres(tempfile.mkdtemp(prefix="musicdir-pg-"))
+    try:
+        postgres.init().start()
+        env = servers.production_env(
+            DATABASE_URL=postgres.url, WEB_CONCURRENCY="2", GUNICORN_ACCESS_LOG=""
+        )
+        with servers.gunicorn(env, tmp_path / "gunicorn.log") as base:
+
+            def ready_is(status):
+                return lambda: servers.request(base + READYZ)[0] == status
+
+            # Several requests, so that every worker holds a persistent connection.
+            for _ in range(6):
+                assert servers.request(base + READYZ)[:1] == (200,)
+
+            postgres.stop()
+            servers.wait_for(ready_is(503), timeout=20, what="readiness to fail")
+            status, _, body = servers.request(base + READYZ)
+            assert (status, body) == (503, b"database unavailable\n")
+            assert servers.request(base + HEALTHZ)[0] == 200
+
+            postgres.start()
+            servers.wait_for(ready_is(200), timeout=20, what="readiness to recover")
+            for _ in range(6):
+                assert servers.request(base + READYZ)[0] == 200
+    finally:
+        postgres.cleanup()

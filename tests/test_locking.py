@@ -1,0 +1,191 @@
+"""No lost edits: two editors who open the same organisation and both save.
+
+The second to save gets a clear conflict message and the form back as they typed it; nothing
+of the first save is overwritten unless they save again, on purpose (organisations/locking.py).
+"""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+from django.utils.html import escape
+
+from organisations.locking import VERSION_FIELD
+from organisations.models import Organisation, Statement
+from tests.admin_forms import content, form_data, url
+
+pytestmark = pytest.mark.django_db
+
+CONFLICT = "saved changes to Alliance for a Musically Inclusive England after you opened this page"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def editor(django_user_model, name):
+    user = django_user_model.objects.create_user(name, password="not-a-secret", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def amie(db):
+    # Smaller than ISME, so its admin page (every record inline) is quicker to render.
+    return Organisation.objects.get(slug="amie")
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return editor(django_user_model, "alice")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return editor(django_user_model, "bob")
+
+
+def open_form(client, obj):
+    """The change page of `obj` and the data its form would send unchanged."""
+    response = client.get(url(type(obj), "change", obj.pk))
+    assert response.status_code == 200
+    return form_data(response, f"{type(obj)._meta.model_name}_form")
+
+
+def save(client, obj, data):
+    return client.post(url(type(obj), "change", obj.pk), data)
+
+
+def test_the_change_form_carries_the_version_it_was_opened_at(alice, amie):
+    data = open_form(alice, amie)
+    assert data[VERSION_FIELD] == [str(amie.version)]
+
+
+def test_the_second_of_two_editors_gets_a_conflict_and_keeps_what_they_typed(alice, bob, amie):
+    alices_form = open_form(alice, amie)
+    bobs_form = open_form(bob, amie)
+
+    alices_form["summary"] = ["Alice's summary."]
+    assert save(alice, amie, alices_form).status_code == 302
+
+    bobs_form["summary"] = ["Bob's summary, typed at the same time."]
+    refused = save(bob, amie, bobs_form)
+
+    assert refused.status_code == 200
+    page = content(refused)
+    assert escape(CONFLICT) in page
+    assert "your changes have not been saved" in page
+    # What Bob typed is in the form shown again; Alice's save stands.
+    shown = form_data(refused, "organisation_form")
+    assert shown["summary"] == ["Bob's summary, typed at the same time."]
+    amie.refresh_from_db()
+    assert amie.summary == "Alice's summary."
+
+    # Saving the form shown again replaces Alice's save: a deliberate choice, not a silent one.
+    assert save(bob, amie, shown).status_code == 302
+    amie.refresh_from_db()
+    assert amie.summary == "Bob's summary, typed at the same time."
+
+
+def test_a_conflict_keeps_the_inline_rows_typed_and_saves_none_of_them(alice, bob, amie):
+    statement = amie.statements.order_by("order", "pk").first()
+    alices_form = open_form(alice, amie)
+    bobs_form = open_form(bob, amie)
+    index = next(
+        name.split("-")[1]
+        for name, value in bobs_form.items()
+        if name.startswith("statements-") and name.endswith("-id") and value == [str(statement.pk)]
+    )
+
+    assert save(alice, amie, alices_form).status_code == 302
+    bobs_form[f"statements-{index}-order"] = ["99"]
+    refused = save(bob, amie, bobs_form)
+
+    assert refused.status_code == 200
+    assert escape(CONFLICT) in content(refused)
+    assert form_data(refused, "organisation_form")[f"statements-{index}-order"] == ["99"]
+    statement.refresh_from_db()
+    assert statement.order != 99
+
+
+def test_every_save_bumps_the_version_inline_changes_included(alice, amie):
+    before = amie.version
+    data = open_form(alice, amie)
+    index = 0
+    data[f"statements-{index}-order"] = ["42"]
+    assert save(alice, amie, data).status_code == 302
+    amie.refresh_from_db()
+    assert amie.version == before + 1
+    assert amie.statements.filter(order=42).exists()
+
+
+def test_a_record_saved_on_its_own_page_conflicts_with_its_organisations_page(alice, bob, amie):
+    statement = amie.statements.order_by("order", "pk").first()
+    bobs_organisation_form = open_form(bob, amie)
+
+    statement_form = open_form(alice, statement)
+    statement_form["order"] = ["7"]
+    assert save(alice, statement, statement_form).status_code == 302
+
+    refused = save(bob, amie, bobs_organisation_form)
+    assert refused.status_code == 200
+    assert escape(CONFLICT) in content(refused)
+
+
+def test_two_editors_on_the_same_record_page(alice, bob, amie):
+    statement = amie.statements.order_by("order", "pk").first()
+    alices_form = open_form(alice, statement)
+    bobs_form = open_form(bob, statement)
+
+    alices_form["order"] = ["5"]
+    assert save(alice, statement, alices_form).status_code == 302
+    bobs_form["order"] = ["6"]
+    refused = save(bob, statement, bobs_form)
+
+    assert refused.status_code == 200
+    assert escape(CONFLICT) in content(refused)
+    statement.refresh_from_db()
+    assert statement.order == 5
+
+
+def test_deleting_a_record_conflicts_with_a_page_that_still_shows_it(alice, bob, amie):
+    statement = amie.statements.order_by("order", "pk").first()
+    bobs_form = open_form(bob, amie)
+
+    response = alice.post(url(Statement, "delete", statement.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Statement.objects.filter(pk=statement.pk).exists()
+
+    refused = save(bob, amie, bobs_form)
+    assert refused.status_code == 200
+    assert escape(CONFLICT) in content(refused)
+    assert not Statement.objects.filter(pk=statement.pk).exists()
+
+
+def test_a_form_without_its_version_is_refused(alice, amie):
+    data = open_form(alice, amie)
+    del data[VERSION_FIELD]
+    data["summary"] = ["Sent by something that is not the form."]
+    refused = save(alice, amie, data)
+    assert refused.status_code == 200
+    assert escape(CONFLICT) in content(refused)
+
+
+def test_reloading_the_fixture_conflicts_with_a_form_opened_before(alice, amie):
+    data = open_form(alice, amie)
+    call_command("loaddata", "organisations", stdout=StringIO())
+    assert Organisation.objects.get(pk=amie.pk).version > amie.version
+
+    refused = save(alice, amie, data)
+    assert refused.status_code == 200
+    assert escape(CONFLICT) in content(refused)
+
+
+def test_adding_an_organisation_needs_no_version(alice):
+    response = alice.get(url(Organisation, "add"))
+    assert f'name="{VERSION_FIELD}"' not in content(response)

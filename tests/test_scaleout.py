@@ -1,0 +1,181 @@
+"""Scale-out: two gunicorn instances sharing one PostgreSQL and one Redis serve the same pages,
+and an edit made through one is seen at once through the other."""
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+
+from tests.admin_forms import form_data
+
+SERVER = "127.0.0.1"
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+DATABASE = "musicdir_scaleout_test"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+PASSWORD = "scale-out-only"
+
+
+def reachable(port):
+    try:
+        socket.create_connection((SERVER, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(
+    not (reachable(5432) and reachable(6379)),
+    reason="needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379",
+)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((SERVER, 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """Enough of a browser for the admin: cookies, the proxy's HTTPS header, and Origin."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = SimpleCookie()
+
+    def request(self, method, path, data=None):
+        headers = {"X-Forwarded-Proto": "https", "Host": f"{SERVER}:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v.value}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://{SERVER}:{self.port}"
+        connection = http.client.HTTPConnection(SERVER, self.port, timeout=30)
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.content = response.read()
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(cookie)
+        connection.close()
+        return response
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, data):
+        return self.request("POST", path, data)
+
+
+@pytest.fixture(scope="module")
+def instances():
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "scale-out-test",
+        "DJANGO_ALLOWED_HOSTS": SERVER,
+        "MUSICDIR_CACHE": "1",
+        "DJANGO_SUPERUSER_USERNAME": "editor",
+        "DJANGO_SUPERUSER_EMAIL": "editor@example.org",
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+    }
+    root = settings.BASE_DIR
+    psql = ["psql", POSTGRES + "/postgres", "-q", "-c"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
+
+    def manage(*args):
+        subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, check=True)
+
+    manage("migrate", "--verbosity", "0")
+    manage("loaddata", "organisations", "--verbosity", "0")
+    manage("createsuperuser", "--noinput", "--verbosity", "0")
+    manage("collectstatic", "--noinput", "--verbosity", "0")
+    redis = [sys.executable, "-c", f"import redis; redis.from_url('{REDIS_URL}').flushdb()"]
+    subprocess.run(redis, check=True)
+
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "musicdir.wsgi:application",
+                "--bind",
+                f"{SERVER}:{port}",
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+            ],
+            cwd=root,
+            env=env,
+        )  # fmt: skip
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            for _ in range(100):
+                if reachable(port):
+                    break
+                time.sleep(0.1)
+        yield [Browser(port) for port in ports]
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"], check=True)
+        subprocess.run(redis, check=True)
+
+
+def summary_on(browser, slug="unesco"):
+    response = browser.get(f"/organisations/{slug}/")
+    assert response.status == 200
+    return response.content.decode()
+
+
+def test_both_instances_serve_the_same_pages(instances):
+    first, second = instances
+    for path in ["/organisations/", "/organisations/isme/", "/organisations/?q=music"]:
+        a, b = first.get(path), second.get(path)
+        assert a.status == b.status == 200
+        assert a.content == b.content
+        assert a.getheader("ETag") == b.getheader("ETag")
+
+
+def test_an_edit_through_one_instance_is_seen_at_once_through_the_other(instances):
+    first, second = instances
+    assert "Seen through the other instance." not in summary_on(second)  # and now cached there
+
+    login = first.get("/admin/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.content.decode())
+    signed_in = first.post(
+        "/admin/login/?next=/admin/",
+        {"csrfmiddlewaretoken": token[1], "username": "editor", "password": PASSWORD},
+    )
+    assert signed_in.status == 302, signed_in.content[:500]
+
+    changelist = first.get("/admin/organisations/organisation/?q=UNESCO")
+    change = re.search(
+        r'href="(/admin/organisations/organisation/\d+/change/)', changelist.content.decode()
+    )
+    page = first.get(change[1])
+    data = form_data(page, "organisation_form")
+    data["summary"] = ["Seen through the other instance."]
+    saved = first.post(change[1], data)
+    assert saved.status == 302, saved.content.decode()[:2000]
+
+    assert "Seen through the other instance." in summary_on(second)
+    listed = second.get("/organisations/?q=UNESCO").content.decode()
+    assert "Seen through the other instance." in listed
