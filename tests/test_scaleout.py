@@ -2,19 +2,17 @@
 and an edit made through one is seen at once through the other."""
 
 import http.client
-import os
 import re
 import socket
 import subprocess
 import sys
-import time
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
-from django.conf import settings
 
 from tests.admin_forms import form_data
+from tests.servers import gunicorn, manage, production_env
 
 SERVER = "127.0.0.1"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
@@ -35,12 +33,6 @@ pytestmark = pytest.mark.skipif(
     not (reachable(5432) and reachable(6379)),
     reason="needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379",
 )
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind((SERVER, 0))
-        return s.getsockname()[1]
 
 
 class Browser:
@@ -76,67 +68,38 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def instances():
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
-        "REDIS_URL": REDIS_URL,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "scale-out-test",
-        "DJANGO_ALLOWED_HOSTS": SERVER,
-        "MUSICDIR_CACHE": "1",
-        "DJANGO_SUPERUSER_USERNAME": "editor",
-        "DJANGO_SUPERUSER_EMAIL": "editor@example.org",
-        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-    }
-    root = settings.BASE_DIR
+def instances(tmp_path_factory):
+    env = production_env(
+        DATABASE_URL=f"{POSTGRES}/{DATABASE}",
+        REDIS_URL=REDIS_URL,
+        MUSICDIR_CACHE="1",
+        DJANGO_SUPERUSER_USERNAME="editor",
+        DJANGO_SUPERUSER_EMAIL="editor@example.org",
+        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+    )
     psql = ["psql", POSTGRES + "/postgres", "-q", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"], check=True)
+    drop = [*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"]
+    flush = [sys.executable, "-c", f"import redis; redis.from_url('{REDIS_URL}').flushdb()"]
+    subprocess.run(drop, check=True)
     subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
-
-    def manage(*args):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, check=True)
-
-    manage("migrate", "--verbosity", "0")
-    manage("loaddata", "organisations", "--verbosity", "0")
-    manage("createsuperuser", "--noinput", "--verbosity", "0")
-    manage("collectstatic", "--noinput", "--verbosity", "0")
-    redis = [sys.executable, "-c", f"import redis; redis.from_url('{REDIS_URL}').flushdb()"]
-    subprocess.run(redis, check=True)
-
-    ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "musicdir.wsgi:application",
-                "--bind",
-                f"{SERVER}:{port}",
-                "--workers",
-                "1",
-                "--log-level",
-                "warning",
-            ],
-            cwd=root,
-            env=env,
-        )  # fmt: skip
-        for port in ports
-    ]
+    subprocess.run(flush, check=True)
+    for command in [
+        ["migrate"],
+        ["loaddata", "organisations"],
+        ["createsuperuser", "--noinput"],
+        ["collectstatic", "--noinput"],
+    ]:
+        manage(*command, "--verbosity", "0", env=env)
+    logs = tmp_path_factory.mktemp("scaleout")
     try:
-        for port in ports:
-            for _ in range(100):
-                if reachable(port):
-                    break
-                time.sleep(0.1)
-        yield [Browser(port) for port in ports]
+        with (
+            gunicorn(env | {"WEB_CONCURRENCY": "1"}, logs / "a.log") as first,
+            gunicorn(env | {"WEB_CONCURRENCY": "1"}, logs / "b.log") as second,
+        ):
+            yield [Browser(urlsplit(base).port) for base in (first, second)]
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"], check=True)
-        subprocess.run(redis, check=True)
+        subprocess.run(drop, check=True)
+        subprocess.run(flush, check=True)
 
 
 def summary_on(browser, slug="unesco"):
