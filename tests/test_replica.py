@@ -30,6 +30,7 @@ def test_public_pages_read_from_the_replica_and_writes_go_to_the_primary(tmp_pat
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "musicdir.settings",
+        "DJANGO_DEBUG": "1",  # plain static storage: no collectstatic needed
         "DJANGO_SECRET_KEY": "replica-test",
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'primary.sqlite3'}",

@@ -140,6 +140,9 @@ def test_keyboard_only_use_of_the_filters(open_page):
             break
     else:
         pytest.fail("Tab never reached the sort order")
+    # From "Best match" (by name: no search) down to "Name, A to Z", then "Name, Z to A".
+    page.keyboard.press("ArrowDown")
+    expect(page).to_have_url(re.compile(r"sort=name"))
     page.keyboard.press("ArrowDown")
     expect(page).to_have_url(re.compile(r"sort=-name"))
     expect(page.locator(".card__title").first).to_have_text("Youth Music")
