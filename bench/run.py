@@ -79,6 +79,7 @@ def main():
         if size > 10:
             manage(env, "generate_synthetic", str(size - 10), "--verbosity", "0")
         generated = time.perf_counter() - started
+        vacuum(env["DATABASE_URL"])  # fresh statistics, no dead rows left by the last size
         print(f"\n## {size} organisations (data ready in {generated:.1f} s)", flush=True)
         sections.append(measure_size(env, size, static, args) | {"generated_s": generated})
 
@@ -180,6 +181,13 @@ def create_database(url):
         ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{match["name"]}"')
+
+
+def vacuum(url):
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def static_url():
