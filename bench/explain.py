@@ -34,9 +34,7 @@ def plan(queryset):
 
 
 def indexes(text):
-    found = sorted(
-        set(re.findall(r"(?:Index|Bitmap Index) (?:Only )?Scan (?:Backward )?using (\w+)", text))
-    )
+    found = sorted(set(re.findall(r"Index (?:Only )?Scan (?:Backward )?(?:using|on) (\w+)", text)))
     return ", ".join(found) or "none (sequential scan)"
 
 

@@ -228,12 +228,15 @@ def render(sections, args):
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, result in rows.items():
+            # A measurement in which no request finished in time has no latencies to show.
             un, ca = result.get("uncached"), result.get("cached")
+            un = un if un and un["requests"] else None
+            ca = ca if ca and ca["requests"] else None
             errors = sum(r["errors"] for r in result.values())
             cells = [
-                f"{un['p50_ms']:.1f} ms" if un else "",
+                f"{un['p50_ms']:.1f} ms" if un else "none in time",
                 f"{un['p95_ms']:.1f} ms" if un else "",
-                f"{ca['rps']:.0f}" if ca else f"({un['rps']:.1f})",
+                f"{ca['rps']:.0f}" if ca else (f"({un['rps']:.1f})" if un else ""),
                 f"{ca['p50_ms']:.1f} ms" if ca else "",
                 f"{ca['p95_ms']:.1f} ms" if ca else "",
                 f"{ca['p99_ms']:.1f} ms" if ca else "",
