@@ -11,18 +11,11 @@ from django.urls import reverse
 
 from organisations.diagram import network_diagram, organisation_diagram, wrap
 from organisations.models import Affiliation, Organisation, Source
+from tests.reading import detail_url, normalise
 
 pytestmark = pytest.mark.django_db
 
 NETWORK = reverse("organisations:network")
-
-
-def detail_url(slug):
-    return reverse("organisations:detail", kwargs={"slug": slug})
-
-
-def normalise(text):
-    return re.sub(r"\s+", " ", html.unescape(text).replace("\xa0", " ")).strip().casefold()
 
 
 def svg_of(response):

@@ -9,27 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Affiliation, KeyFigure, Organisation, Source, Statement
+from tests.reading import detail_url, normalise, visible, visible_html
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("organisations:list")
-
-
-def detail_url(slug):
-    return reverse("organisations:detail", kwargs={"slug": slug})
-
-
-def normalise(text):
-    return re.sub(r"\s+", " ", html.unescape(text).replace("\xa0", " ")).strip().casefold()
-
-
-def visible(response):
-    """The page's text, without markup, folded for comparison."""
-    return visible_html(response.content.decode())
-
-
-def visible_html(content):
-    return normalise(re.sub(r"<[^>]+>", " ", content))
 
 
 def names_listed(response):
