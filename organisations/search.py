@@ -149,7 +149,9 @@ class Search:
         exact = Q(acronym__iexact=self.query) | Q(name__iexact=self.query)
         if self.postgres:
             tsquery = SearchQuery(self._tsquery(), search_type="raw", config=CONFIG)
-            matches = queryset.filter(Q(search_vector=tsquery) | exact)
+            # The vector holds the name and acronym too, so this one condition finds exact
+            # matches as well, and it alone lets PostgreSQL use the GIN index.
+            matches = queryset.filter(search_vector=tsquery)
             relevance = SearchRank(F("search_vector"), tsquery)
         else:
             matches = queryset
