@@ -3,6 +3,8 @@
 import html
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 
@@ -21,3 +23,13 @@ def visible(response):
 
 def visible_html(content):
     return normalise(re.sub(r"<[^>]+>", " ", content))
+
+
+def count_queries(client, url):
+    """How many queries a successful GET of `url` costs, a streamed response read to the end."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)

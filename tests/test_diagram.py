@@ -4,14 +4,12 @@ import html
 import re
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.diagram import network_diagram, organisation_diagram, wrap
 from organisations.models import Affiliation, Organisation, Source
-from tests.reading import detail_url, normalise
+from tests.reading import count_queries, detail_url, normalise
 
 pytestmark = pytest.mark.django_db
 
@@ -163,12 +161,6 @@ def test_the_network_page_is_linked_from_every_pages_header(client):
     for url in [reverse("organisations:list"), detail_url("isme"), NETWORK]:
         assert f'href="{NETWORK}"' in client.get(url).content.decode()
     assert f'href="{NETWORK}" aria-current="page"' in client.get(NETWORK).content.decode()
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def test_the_network_page_query_count_does_not_grow_with_rows(client):

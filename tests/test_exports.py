@@ -7,12 +7,11 @@ import json
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations import exports
 from organisations.models import Affiliation, Audience, KeyFigure, Organisation, Source
+from tests.reading import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -323,14 +322,6 @@ def test_a_list_with_bad_input_advertises_no_exports(client):
     page = client.get(LIST, {"kind": "no-such-kind"}).content.decode()
     assert 'rel="alternate"' not in page
     assert "Download these results" not in page
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-        content(response)  # the rows are read while the response streams
-    return len(queries)
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,10 @@ import re
 from html import unescape
 
 import pytest
-from django.db import connection
 from django.http import QueryDict
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from tests.reading import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -132,9 +132,7 @@ def test_the_result_count_is_announced_to_screen_readers(client):
 
 
 def query_count(client, query):
-    with CaptureQueriesContext(connection) as queries:
-        get(client, query)
-    return len(queries)
+    return count_queries(client, f"{LIST}?{query}")
 
 
 def test_facets_cost_a_fixed_number_of_queries(client):

@@ -4,12 +4,10 @@ import html
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Affiliation, KeyFigure, Organisation, Source, Statement
-from tests.reading import detail_url, normalise, visible, visible_html
+from tests.reading import count_queries, detail_url, normalise, visible, visible_html
 
 pytestmark = pytest.mark.django_db
 
@@ -231,12 +229,6 @@ def test_pagination_keeps_the_filters(client):
 @pytest.mark.parametrize("page", ["99", "0", "-1", "abc"])
 def test_a_page_that_does_not_exist_is_not_found(client, page):
     assert client.get(LIST, {"page": page}).status_code == 404
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def test_the_list_page_query_count_does_not_grow_with_rows(client):
