@@ -13,6 +13,7 @@ from functools import cached_property
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Count, F
 from django.http import QueryDict
 
@@ -31,6 +32,13 @@ SORTS = {
 STATUS_ALL = "all"
 
 QUERY_MAX_LENGTH = 200
+
+
+def organisation_exists(slug):
+    if not Organisation.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            "No organisation called “%(value)s”.", code="unknown", params={"value": shown(slug)}
+        )
 
 
 def has_words(value):
@@ -92,8 +100,13 @@ class OrganisationFilter(django_filters.FilterSet):
         empty_label="Active or merged",
         method="filter_status",
     )
-    affiliated_with = django_filters.ChoiceFilter(
-        label="Affiliated with", empty_label="Any organisation", method="filter_affiliated_with"
+    # An organisation, by slug. The page offers the few most connected ones (a select of the
+    # whole directory would outgrow the page), but any organisation's slug is accepted.
+    affiliated_with = django_filters.CharFilter(
+        label="Affiliated with",
+        method="filter_affiliated_with",
+        validators=[organisation_exists],
+        widget=forms.Select(choices=[("", "Any organisation")]),
     )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
@@ -117,12 +130,8 @@ class OrganisationFilter(django_filters.FilterSet):
             data["sort"] = "relevance"
         super().__init__(data, *args, **kwargs)
         # Choices from the database, read once: validating and counting need no more queries.
-        for name, queryset in [
-            ("audience", Audience.objects.all()),
-            ("theme", Theme.objects.all()),
-            ("affiliated_with", Organisation.objects.only("slug", "name")),
-        ]:
-            self.filters[name].extra["choices"] = list(queryset.values_list("slug", "name"))
+        for name, model in [("audience", Audience), ("theme", Theme)]:
+            self.filters[name].extra["choices"] = list(model.objects.values_list("slug", "name"))
 
     def search(self, queryset, name, value):
         # Parsed once (it may cost a query, for typo corrections) and kept for the snippets.
@@ -158,6 +167,7 @@ class OrganisationFilter(django_filters.FilterSet):
     # Facets ------------------------------------------------------------------------------------
 
     FACETS = ["kind", "scope", "audience", "theme", "status", "affiliated_with"]
+    AFFILIATED_WITH_SHOWN = 12  # the most connected organisations the select offers
 
     @cached_property
     def facets(self):
@@ -174,22 +184,30 @@ class OrganisationFilter(django_filters.FilterSet):
         chosen = set(chosen) if isinstance(chosen, list) else {chosen}
         ids = self.filtered(self.queryset.all(), leave_out=name).values("pk")
         if name == "affiliated_with":
-            counts = _affiliation_counts(ids)
-        else:
-            counts = _counts(ids, filter_.field_name)
+            return self._affiliated_with_options(ids, chosen)
+        counts = _counts(ids, filter_.field_name)
         choices = filter_.extra["choices"]
         if name == "status":
             counts[""] = sum(n for value, n in counts.items() if value != "closed")
             counts[STATUS_ALL] = sum(counts.values()) - counts[""]
             choices = [("", filter_.extra["empty_label"]), *choices]
-        elif name == "affiliated_with":
-            # "Any organisation" first, so the select does not default to the first
-            # organisation (which the next submit, or a change to any other filter, would apply).
-            counts[""] = ids.count()
-            choices = [("", filter_.extra["empty_label"]), *choices]
         return [
             Option(str(value), label, counts.get(value, 0), value in chosen)
             for value, label in choices
+        ]
+
+    def _affiliated_with_options(self, ids, chosen):
+        """ "Any organisation" first (so the select does not default to an organisation, which
+        the next submit would apply), then the most connected organisations by name, and the
+        chosen one whatever its count."""
+        (slug,) = chosen
+        rows = _affiliation_counts(ids, self.AFFILIATED_WITH_SHOWN, slug)
+        if slug and slug not in {row[0] for row in rows}:
+            rows.append((slug, Organisation.objects.get(slug=slug).name, 0))
+        rows.sort(key=lambda row: row[1])
+        return [
+            Option("", "Any organisation", ids.count(), not slug),
+            *(Option(value, label, count, value == slug) for value, label, count in rows),
         ]
 
     @cached_property
@@ -232,13 +250,23 @@ def _counts(ids, field):
     return Counter(dict(rows))
 
 
-def _affiliation_counts(ids):
-    """{slug: number of organisations among `ids` affiliated with it, either way}."""
+def _affiliation_counts(ids, limit, chosen=""):
+    """[(slug, name, number of organisations among `ids` affiliated with it, either way)] for
+    the `limit` organisations with the most, and `chosen` (a slug) if it has any. One query,
+    counted by the database."""
     outgoing = Affiliation.objects.filter(organisation__in=ids).values_list(
-        "other__slug", "organisation_id"
+        "organisation_id", "other_id"
     )
-    incoming = Affiliation.objects.filter(other__in=ids).values_list(
-        "organisation__slug", "other_id"
+    incoming = Affiliation.objects.filter(other__in=ids).values_list("other_id", "organisation_id")
+    # A union keeps each (organisation, affiliated) pair once, whichever way it is recorded;
+    # its columns take the first query's names: other_id is the affiliated organisation.
+    pairs, params = outgoing.order_by().union(incoming.order_by()).query.sql_with_params()
+    table = connections[ids.db].ops.quote_name(Organisation._meta.db_table)
+    sql = (
+        f"SELECT o.slug, o.name, COUNT(*) AS n FROM ({pairs}) AS pairs "
+        f"JOIN {table} AS o ON o.id = pairs.other_id "
+        "GROUP BY o.id, o.slug, o.name ORDER BY o.slug = %s DESC, n DESC, o.name LIMIT %s"
     )
-    # A union keeps each (organisation, affiliated) pair once, whichever way it is recorded.
-    return Counter(slug for slug, _ in outgoing.order_by().union(incoming.order_by()))
+    with connections[ids.db].cursor() as cursor:
+        cursor.execute(sql, [*params, chosen, limit + bool(chosen)])
+        return cursor.fetchall()

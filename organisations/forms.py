@@ -24,9 +24,8 @@ def shown(value):
     return value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + "…"
 
 
-def organisation_choices():
-    """Every organisation, by name, with just what a select shows: one query when used."""
-    return Organisation.objects.only("slug", "name", "acronym", "status").order_by("name")
+# How many organisations the chooser offers at once: a search narrows them.
+CANDIDATES_SHOWN = 20
 
 
 class SlugListField(forms.Field):
@@ -53,6 +52,8 @@ class CompareForm(forms.Form):
         label="Organisations",
         error_messages={"required": "Choose at least two organisations to compare."},
     )
+    # Looking for organisations to add, by name or topic: the page offers the matches.
+    find = forms.CharField(label="Find organisations", required=False, max_length=200)
 
     messages = {
         "too_few": "Choose at least two organisations to compare.",
@@ -61,12 +62,6 @@ class CompareForm(forms.Form):
         "unknown": "No organisation called “%(value)s”.",
         "too_long": "No organisation called “%(value)s”: that is too long to be a name.",
     }
-
-    def chosen_slugs(self):
-        """The values asked for, as given, usable or not (for ticking them again)."""
-        if not self.is_bound:
-            return set()
-        return set(self.fields["o"].to_python(self["o"].data))
 
     @property
     def organisations(self):
@@ -80,7 +75,7 @@ class CompareForm(forms.Form):
         if len(values) < MIN_COMPARED:
             errors.append(ValidationError(self.messages["too_few"], code="too_few"))
 
-        lookup = {v for v in values if len(v) <= SLUG_MAX_LENGTH and SLUG_RE.fullmatch(v)}
+        lookup = _possible_slugs(values)
         found = {}
         if lookup:
             found = {
@@ -128,9 +123,53 @@ class CompareForm(forms.Form):
             if any(label in group for group in groups)
         ]
 
-    def addable(self):
-        """The organisations not yet compared, if another can be added: one query."""
-        organisations = self.organisations
-        if len(organisations) >= MAX_COMPARED:
-            return Organisation.objects.none()
-        return organisation_choices().exclude(pk__in=[org.pk for org in organisations])
+    @property
+    def can_add(self):
+        return len(self.organisations) < MAX_COMPARED
+
+    # For the chooser ---------------------------------------------------------------------------
+
+    @property
+    def finding(self):
+        """Asked to find organisations (`find` given, even blank): choosing, not comparing."""
+        return self.is_bound and "find" in self.data
+
+    @property
+    def problems(self):
+        """[(message, id of the field it is about)] to show: not too few choices while the
+        reader is still finding some."""
+        if not self.is_bound:
+            return []
+        names = ["find"] if self.finding else ["o", "find"]
+        return [
+            (message, self[name].auto_id) for name in names for message in self.errors.get(name, [])
+        ]
+
+    def chosen(self):
+        """The organisations asked for that exist, in the order given (to tick them again)."""
+        slugs = self.fields["o"].to_python(self["o"].data) if self.is_bound else []
+        lookup = _possible_slugs(slugs)
+        found = {org.slug: org for org in _choices().filter(slug__in=lookup)} if lookup else {}
+        return [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
+
+    def candidates(self, chosen):
+        """([organisation], more?): up to CANDIDATES_SHOWN organisations not in `chosen` that
+        match `find` (best first), or by name without a search; `more` if others match too."""
+        queryset = _choices().exclude(pk__in=[org.pk for org in chosen]).order_by("name")
+        # `self.errors` validates the form, if it has not been.
+        valid = self.is_bound and "find" not in self.errors
+        find = self.cleaned_data.get("find", "") if valid else ""
+        if find:
+            queryset = queryset.search(find)
+        found = list(queryset[: CANDIDATES_SHOWN + 1])
+        return found[:CANDIDATES_SHOWN], len(found) > CANDIDATES_SHOWN
+
+
+def _possible_slugs(values):
+    """Those of `values` that could be slugs: only they are worth looking up."""
+    return {v for v in values if len(v) <= SLUG_MAX_LENGTH and SLUG_RE.fullmatch(v)}
+
+
+def _choices():
+    """Organisations with just what a choice shows."""
+    return Organisation.objects.only("slug", "name", "acronym", "status")

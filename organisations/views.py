@@ -8,7 +8,7 @@ from django_filters.views import FilterView
 from . import exports
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
-from .forms import CompareForm, organisation_choices
+from .forms import CompareForm
 from .models import Organisation
 
 
@@ -19,22 +19,17 @@ class OrganisationListView(FilterView):
     template_name = "organisations/organisation_list.html"
 
 
-class CompareWithMixin:
-    """Adds `compare_choices`, the organisations the page's "Compare with" form offers:
-    one query, whatever the organisation."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["compare_choices"] = organisation_choices().exclude(pk=self.object.pk)
-        return context
-
-
-class OrganisationDetailView(CompareWithMixin, DetailView):
+class OrganisationDetailView(DetailView):
     queryset = Organisation.objects.for_detail()
 
     def get_context_data(self, **kwargs):
-        # Drawn from the prefetched affiliations: no more queries.
-        return super().get_context_data(diagram=organisation_diagram(self.object), **kwargs)
+        return super().get_context_data(
+            # Drawn from the prefetched affiliations: no more queries.
+            diagram=organisation_diagram(self.object),
+            # "Compare with": finds others to compare it with, on the comparison page.
+            compare_from=[self.object],
+            **kwargs,
+        )
 
 
 class NetworkView(TemplateView):
@@ -52,15 +47,17 @@ class NetworkView(TemplateView):
 class CompareView(TemplateView):
     """Two to four organisations side by side: `?o=isme&o=amie`. GET only, so shareable.
 
-    Without any `o` it offers a choice; with bad choices it says what is wrong (status 200).
+    Without two good choices, or when asked to `find` more, it offers a choice: those chosen,
+    ticked, and others matching `find`. Bad choices say what is wrong (status 200).
     """
 
     template_name = "organisations/compare.html"
     http_method_names = ["get", "head", "options"]
 
     def get_context_data(self, **kwargs):
-        form = CompareForm(self.request.GET if "o" in self.request.GET else None)
-        organisations = form.organisations
+        query = self.request.GET
+        form = CompareForm(query if "o" in query or "find" in query else None)
+        organisations = [] if form.finding else form.organisations
         context = super().get_context_data(form=form, organisations=organisations, **kwargs)
         if organisations:
             slugs = [org.slug for org in organisations]
@@ -69,10 +66,10 @@ class CompareView(TemplateView):
                 for org in organisations
             ]
             context["benefit_rows"] = form.benefit_rows()
-            context["addable"] = form.addable()
         else:
-            context["choices"] = organisation_choices()
-            context["chosen"] = form.chosen_slugs()
+            chosen = form.chosen()
+            context["chosen"] = chosen
+            context["candidates"], context["more_candidates"] = form.candidates(chosen)
         return context
 
 

@@ -3,13 +3,16 @@
 import html
 import re
 from html.parser import HTMLParser
+from io import StringIO
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from organisations.forms import CANDIDATES_SHOWN
 from organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -248,28 +251,86 @@ def test_two_cannot_be_removed(client):
     assert hrefs(compare(client, "isme", "amie"), "remove") == []
 
 
-def add_form(response):
+def find_form(response, box_id):
+    """(action, hidden slugs, label) of the form finding organisations to compare whose
+    search box is `box_id`, or None."""
     content = response.content.decode()
-    match = re.search(
-        r'<form class="compare-add" method="get" action="([^"]*)">(.*?)</form>', content, re.S
+    for action, body in re.findall(
+        r'<form class="compare-find" method="get" action="([^"]*)"[^>]*>(.*?)</form>', content, re.S
+    ):
+        if f'id="{box_id}"' in body:
+            hidden = re.findall(r'<input type="hidden" name="o" value="([^"]*)">', body)
+            label = re.search(rf'<label for="{box_id}">(.*?)</label>', body)[1]
+            assert f'<input type="search" name="find" id="{box_id}"' in body
+            return action, hidden, label
+    return None
+
+
+def offered(response):
+    """The chooser's checkboxes: ([ticked slugs], [unticked slugs]), in page order."""
+    boxes = re.findall(
+        r'<input type="checkbox" name="o" value="([^"]*)" id="compare-choice-[^"]*"( checked)?>',
+        response.content.decode(),
     )
-    return match
+    return [slug for slug, on in boxes if on], [slug for slug, on in boxes if not on]
+
+
+def find(client, *slugs, text=""):
+    response = client.get(COMPARE, {"o": list(slugs), "find": text})
+    assert response.status_code == 200
+    return response
 
 
 def test_another_organisation_can_be_added_until_there_are_four(client):
     response = compare(client, "isme", "amie")
-    form = add_form(response)
-    assert form and form.group(1) == COMPARE
-    body = form.group(2)
-    assert re.findall(r'<input type="hidden" name="o" value="([^"]*)">', body) == ["isme", "amie"]
-    assert '<label for="compare-add">Add another organisation</label>' in body
-    offered = re.findall(r'<option value="([^"]*)">', body)
-    assert "isme" not in offered and "amie" not in offered
-    assert len(offered) == Organisation.objects.count() - 2
-    # Submitting the form adds the organisation chosen after the others.
-    table = read_table(compare(client, "isme", "amie", offered[0]))
-    assert len(table.columns) == 3
-    assert add_form(compare(client, "isme", "amie", "music-mark", "unesco")) is None
+    assert find_form(response, "compare-add") == (
+        COMPARE,
+        ["isme", "amie"],
+        "Add another organisation",
+    )
+    # Submitting it offers the matches, with the two compared kept ticked, and no error.
+    response = find(client, "isme", "amie", text="music mark")
+    assert 'role="alert"' not in response.content.decode()
+    ticked, others = offered(response)
+    assert ticked == ["isme", "amie"]
+    assert others[0] == "music-mark"
+    # Ticking one more compares three.
+    assert len(read_table(compare(client, "isme", "amie", others[0])).columns) == 3
+    assert find_form(compare(client, "isme", "amie", "music-mark", "unesco"), "compare-add") is None
+
+
+def test_finding_offers_only_the_matches_best_first(client):
+    ticked, others = offered(find(client, "isme", text="inclusive"))
+    assert ticked == ["isme"]
+    assert others[0] == "amie"
+    assert "isme" not in others
+    assert set(others) < set(Organisation.objects.values_list("slug", flat=True))
+
+
+def test_finding_nothing_says_so_and_keeps_the_choices(client):
+    response = find(client, "isme", text="zzzzqqq")
+    assert offered(response) == (["isme"], [])
+    assert "no other organisations match “zzzzqqq”." in visible(response)
+    assert 'role="alert"' not in response.content.decode()
+
+
+def test_a_search_too_long_says_so(client):
+    response = find(client, "isme", text="x" * 201)
+    assert 'role="alert"' in response.content.decode()
+    assert "at most 200 characters" in visible(response)
+    assert offered(response)[0] == ["isme"]
+
+
+def test_the_chooser_offers_a_page_of_organisations_and_says_there_are_more(client):
+    call_command("generate_synthetic", "40", stdout=StringIO())
+    ticked, others = offered(client.get(COMPARE))
+    assert ticked == [] and len(others) == CANDIDATES_SHOWN
+    names = [Organisation.objects.get(slug=slug).name for slug in others]
+    assert names == sorted(names)
+    assert "showing the first 20: search above to find others." in visible(client.get(COMPARE))
+    # A search finds one beyond the first page.
+    last = Organisation.objects.order_by("name").last()
+    assert offered(find(client, text=last.name))[1][0] == last.slug
 
 
 # Bad choices ---------------------------------------------------------------------------------
@@ -366,23 +427,16 @@ def test_ticking_two_on_the_list_compares_them(client):
 
 
 def test_an_organisations_page_offers_to_compare_it(client):
-    url = reverse("organisations:detail", args=["isme"])
-    content = client.get(url).content.decode()
-    match = re.search(
-        r'<form class="compare-add compare-with" method="get" action="([^"]*)">(.*?)</form>',
-        content,
-        re.S,
-    )
-    assert match and match.group(1) == COMPARE
-    body = match.group(2)
-    assert '<input type="hidden" name="o" value="isme">' in body
-    assert '<label for="compare-with">Compare ISME with</label>' in body
-    offered = re.findall(r'<option value="([^"]*)">', body)
-    assert "isme" not in offered
-    assert len(offered) == Organisation.objects.count() - 1
-    # Before the sources, as the hidden input before the select puts ISME first.
-    assert content.index('class="compare-add compare-with"') < content.index('id="sources"')
-    assert body.index('type="hidden"') < body.index("<select")
+    response = client.get(reverse("organisations:detail", args=["isme"]))
+    assert find_form(response, "compare-with") == (COMPARE, ["isme"], "Compare ISME with")
+    content = response.content.decode()
+    assert content.index('id="compare-with"') < content.index('id="sources"')
+    # Submitting it blank offers every other organisation, ISME ticked first, without an error.
+    response = find(client, "isme")
+    assert 'role="alert"' not in response.content.decode()
+    ticked, others = offered(response)
+    assert ticked == ["isme"]
+    assert len(others) == Organisation.objects.count() - 1
 
 
 # Queries -------------------------------------------------------------------------------------

@@ -139,3 +139,47 @@ def test_facets_cost_a_fixed_number_of_queries(client):
     one = query_count(client, "kind=funder")
     assert query_count(client, "kind=funder&kind=alliance&kind=network") == one
     assert query_count(client, "kind=funder&theme=funding&theme=inclusion&scope=england") == one
+
+
+def affiliation_counts():
+    """{slug: how many listed organisations are affiliated with it, either way}, counted here."""
+    from organisations.models import Affiliation, Organisation
+
+    listed = set(Organisation.objects.listed().values_list("pk", flat=True))
+    pairs = set()
+    for a, b in Affiliation.objects.values_list("organisation_id", "other_id"):
+        pairs |= {(a, b), (b, a)}
+    slugs = dict(Organisation.objects.values_list("pk", "slug"))
+    counts = {}
+    for member, affiliated in pairs:
+        if member in listed:
+            counts[slugs[affiliated]] = counts.get(slugs[affiliated], 0) + 1
+    return counts
+
+
+def test_affiliated_with_offers_the_most_connected_organisations_by_name(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from organisations.filters import OrganisationFilter
+
+    call_command("generate_synthetic", "60", stdout=StringIO())
+    shown = OrganisationFilter.AFFILIATED_WITH_SHOWN
+    options = get(client, "").context["filter"].facets["affiliated_with"]
+    assert options[0].value == "" and options[0].selected
+    offered = options[1:]
+    assert len(offered) == shown
+    assert [o.label for o in offered] == sorted(o.label for o in offered)
+    counts = affiliation_counts()
+    assert all(o.count == counts[o.value] for o in offered)
+    # None left out has more than the least connected one offered.
+    assert max(n for slug, n in counts.items() if slug not in {o.value for o in offered}) <= min(
+        o.count for o in offered
+    )
+    # One outside the most connected, once chosen, is offered too, selected, with its count.
+    quiet = min(counts, key=lambda slug: (counts[slug], slug))
+    options = get(client, f"affiliated_with={quiet}").context["filter"].facets["affiliated_with"]
+    chosen = [o for o in options if o.selected]
+    assert [(o.value, o.count) for o in chosen] == [(quiet, counts[quiet])]
+    assert len(options) == shown + 2
