@@ -220,7 +220,9 @@ LOGGING = {
 
 # Caching: Redis when REDIS_URL is set (shared by every instance and worker), local memory
 # otherwise. Public pages are cached whole, keyed by the directory's data version, which every
-# write bumps (organisations/cache.py); MUSICDIR_CACHE=0 turns the page cache off.
+# write bumps (organisations/cache.py); MUSICDIR_CACHE=0 turns the page cache off. Below whole
+# pages, facet counts and filter choices are kept once per data version too; MUSICDIR_MEMO=0
+# works them out on every request.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
@@ -230,6 +232,7 @@ CACHES = {
     )
 }
 PAGE_CACHE = os.environ.get("MUSICDIR_CACHE", "1") == "1"
+MEMO = os.environ.get("MUSICDIR_MEMO", "1") == "1"
 
 # The benchmark's reference view (bench/run.py); never on in production.
 BENCH_VIEWS = os.environ.get("MUSICDIR_BENCH") == "1"

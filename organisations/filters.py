@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -17,6 +18,7 @@ from django.db import connections
 from django.db.models import Count, F
 from django.http import QueryDict
 
+from .cache import memoised
 from .forms import shown
 from .models import Affiliation, Audience, Organisation, Theme
 from .search import Search
@@ -129,9 +131,11 @@ class OrganisationFilter(django_filters.FilterSet):
         if not data.get("sort"):
             data["sort"] = "relevance"
         super().__init__(data, *args, **kwargs)
-        # Choices from the database, read once: validating and counting need no more queries.
-        for name, model in [("audience", Audience), ("theme", Theme)]:
-            self.filters[name].extra["choices"] = list(model.objects.values_list("slug", "name"))
+        # Choices from the database, read once per data version: validating and counting need
+        # no more queries.
+        choices = memoised("tags", "", _tag_choices, self.request)
+        for name, tag_choices in choices.items():
+            self.filters[name].extra["choices"] = tag_choices
 
     def search(self, queryset, name, value):
         # Parsed once (it may cost a query, for typo corrections) and kept for the snippets.
@@ -173,10 +177,33 @@ class OrganisationFilter(django_filters.FilterSet):
     def facets(self):
         """{filter name: [Option]}, each count taken with that filter's own selection left out,
         so it says how many results choosing the option would give. None if the form is
-        invalid. One query per filter."""
+        invalid. One query per filter, once per data version for the same search and filters
+        (so not again for another page of results or another sort)."""
         if not self.is_valid():
             return None
-        return {name: self._options(name) for name in self.FACETS}
+        return memoised(
+            "facets",
+            self._chosen,
+            lambda: {name: self._options(name) for name in self.FACETS},
+            self.request,
+        )
+
+    @cached_property
+    def count(self):
+        """How many results there are (on every page): counted once per data version for the
+        same search and filters."""
+        if not self.is_valid():
+            return 0
+        return memoised("count", self._chosen, self.qs.count, self.request)
+
+    @cached_property
+    def _chosen(self):
+        """The search and filters chosen, as one string: what the results depend on, the sort
+        aside."""
+        data = self.form.cleaned_data
+        return urlencode(
+            sorted((name, value) for name in ["q", *self.FACETS] for value in _listed(data[name]))
+        )
 
     def _options(self, name):
         filter_ = self.filters[name]
@@ -237,6 +264,19 @@ class OrganisationFilter(django_filters.FilterSet):
                     label = f"{self.form.fields[name].label}: {labels[value]}"
                     active.append((label, f"?{remaining.urlencode()}"))
         return active
+
+
+def _tag_choices():
+    return {
+        name: list(model.objects.values_list("slug", "name"))
+        for name, model in [("audience", Audience), ("theme", Theme)]
+    }
+
+
+def _listed(value):
+    if isinstance(value, list):
+        return value
+    return [value] if value else []
 
 
 def _counts(ids, field):

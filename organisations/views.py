@@ -18,6 +18,11 @@ class OrganisationListView(FilterView):
     paginate_by = 20
     template_name = "organisations/organisation_list.html"
 
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.count = self.filterset.count  # counted once per data version
+        return paginator
+
 
 class OrganisationDetailView(DetailView):
     queryset = Organisation.objects.for_detail()

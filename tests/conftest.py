@@ -39,8 +39,10 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     # Tests write with the ORM, which does not bump the data version, and read the response's
-    # context: the page cache is off unless a test turns it on (tests/test_cache.py).
+    # context: the page cache and the memo are off unless a test turns them on
+    # (tests/test_cache.py).
     settings.PAGE_CACHE = False
+    settings.MEMO = False
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ LIST = reverse("organisations:list")
 @pytest.fixture(autouse=True)
 def page_cache(settings):
     settings.PAGE_CACHE = True
+    settings.MEMO = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
@@ -147,6 +148,39 @@ def test_with_the_page_cache_off_pages_are_rendered_every_time(client, settings)
     _, first = queries(client, DETAIL)
     _, second = queries(client, DETAIL)
     assert second == first > 1
+
+
+# Below whole pages: facet counts and result counts, kept once per data version -------------
+
+
+def facet_count(response, name, value):
+    return next(o.count for o in response.context["filter"].facets[name] if o.value == value)
+
+
+def test_another_sort_or_page_of_the_same_results_does_not_count_again(client, settings):
+    settings.PAGE_CACHE = False
+    first, uncounted = queries(client, f"{LIST}?q=music")
+    again, counted = queries(client, f"{LIST}?q=music&sort=-name")
+    assert counted < uncounted - 5  # not the six facets and the total again
+    assert again.context["filter"].facets == first.context["filter"].facets
+    assert again.context["paginator"].count == first.context["paginator"].count > 0
+    # Other filters are counted afresh, and rightly.
+    funders = client.get(f"{LIST}?q=music&kind=funder")
+    assert funders.context["paginator"].count < first.context["paginator"].count
+
+
+def test_an_admin_edit_changes_the_counts_on_the_next_request(client, admin_client, settings):
+    settings.PAGE_CACHE = False
+    before = client.get(LIST)
+    funders = facet_count(before, "kind", "funder")
+    organisation, response = organisation_change(admin_client, "unesco")
+    data = form_data(response, "organisation_form")
+    assert data["kind"] != ["funder"]
+    data["kind"] = ["funder"]
+    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    for path in [LIST, f"{LIST}?sort=-name"]:
+        assert facet_count(client.get(path), "kind", "funder") == funders + 1
+    assert client.get(f"{LIST}?kind=funder").context["paginator"].count == funders + 1
 
 
 @pytest.mark.parametrize(
