@@ -14,13 +14,12 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connections
 from django.db.models import Count, F
 from django.http import QueryDict
 
 from .cache import memoised
 from .forms import shown
-from .models import Affiliation, Audience, Organisation, Theme
+from .models import Audience, Organisation, Theme
 from .search import Search
 
 SORTS = {
@@ -209,9 +208,10 @@ class OrganisationFilter(django_filters.FilterSet):
         filter_ = self.filters[name]
         chosen = self.form.cleaned_data.get(name)
         chosen = set(chosen) if isinstance(chosen, list) else {chosen}
-        ids = self.filtered(self.queryset.all(), leave_out=name).values("pk")
+        results = self.filtered(self.queryset.all(), leave_out=name)
         if name == "affiliated_with":
-            return self._affiliated_with_options(ids, chosen)
+            return self._affiliated_with_options(results, chosen)
+        ids = results.values("pk")
         counts = _counts(ids, filter_.field_name)
         choices = filter_.extra["choices"]
         if name == "status":
@@ -223,17 +223,17 @@ class OrganisationFilter(django_filters.FilterSet):
             for value, label in choices
         ]
 
-    def _affiliated_with_options(self, ids, chosen):
+    def _affiliated_with_options(self, results, chosen):
         """ "Any organisation" first (so the select does not default to an organisation, which
         the next submit would apply), then the most connected organisations by name, and the
         chosen one whatever its count."""
         (slug,) = chosen
-        rows = _affiliation_counts(ids, self.AFFILIATED_WITH_SHOWN, slug)
+        rows = results.most_affiliated(self.AFFILIATED_WITH_SHOWN, first=slug)
         if slug and slug not in {row[0] for row in rows}:
             rows.append((slug, Organisation.objects.get(slug=slug).name, 0))
         rows.sort(key=lambda row: row[1])
         return [
-            Option("", "Any organisation", ids.count(), not slug),
+            Option("", "Any organisation", results.count(), not slug),
             *(Option(value, label, count, value == slug) for value, label, count in rows),
         ]
 
@@ -288,25 +288,3 @@ def _counts(ids, field):
         .order_by()
     )
     return Counter(dict(rows))
-
-
-def _affiliation_counts(ids, limit, chosen=""):
-    """[(slug, name, number of organisations among `ids` affiliated with it, either way)] for
-    the `limit` organisations with the most, and `chosen` (a slug) if it has any. One query,
-    counted by the database."""
-    outgoing = Affiliation.objects.filter(organisation__in=ids).values_list(
-        "organisation_id", "other_id"
-    )
-    incoming = Affiliation.objects.filter(other__in=ids).values_list("other_id", "organisation_id")
-    # A union keeps each (organisation, affiliated) pair once, whichever way it is recorded;
-    # its columns take the first query's names: other_id is the affiliated organisation.
-    pairs, params = outgoing.order_by().union(incoming.order_by()).query.sql_with_params()
-    table = connections[ids.db].ops.quote_name(Organisation._meta.db_table)
-    sql = (
-        f"SELECT o.slug, o.name, COUNT(*) AS n FROM ({pairs}) AS pairs "
-        f"JOIN {table} AS o ON o.id = pairs.other_id "
-        "GROUP BY o.id, o.slug, o.name ORDER BY o.slug = %s DESC, n DESC, o.name LIMIT %s"
-    )
-    with connections[ids.db].cursor() as cursor:
-        cursor.execute(sql, [*params, chosen, limit + bool(chosen)])
-        return cursor.fetchall()

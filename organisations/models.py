@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
@@ -64,6 +64,31 @@ class OrganisationQuerySet(models.QuerySet):
             Exists(Affiliation.objects.filter(organisation=OuterRef("pk"), other__slug=slug))
             | Exists(Affiliation.objects.filter(other=OuterRef("pk"), organisation__slug=slug))
         )
+
+    def most_affiliated(self, limit, first=""):
+        """[(slug, name, count)]: the `limit` organisations with the most of these affiliated
+        with them, either way, most first; and the one whose slug is `first`, first, if it has
+        any. One query, counted by the database."""
+        ids = self.values("pk")
+        outgoing = Affiliation.objects.filter(organisation__in=ids).values_list(
+            "organisation_id", "other_id"
+        )
+        incoming = Affiliation.objects.filter(other__in=ids).values_list(
+            "other_id", "organisation_id"
+        )
+        # A union keeps each (organisation, affiliated) pair once, whichever way it is
+        # recorded; its columns take the first query's names: other_id is the affiliated one.
+        pairs, params = outgoing.order_by().union(incoming.order_by()).query.sql_with_params()
+        connection = connections[self.db]
+        table = connection.ops.quote_name(Organisation._meta.db_table)
+        sql = (
+            f"SELECT o.slug, o.name, COUNT(*) AS n FROM ({pairs}) AS pairs "
+            f"JOIN {table} AS o ON o.id = pairs.other_id GROUP BY o.id, o.slug, o.name "
+            "ORDER BY o.slug = %s DESC, n DESC, o.name LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, first, limit + bool(first)])
+            return cursor.fetchall()
 
     def search(self, query):
         """Organisations matching `query` (text, or a parsed `Search`), annotated with a

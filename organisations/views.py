@@ -38,14 +38,24 @@ class OrganisationDetailView(DetailView):
 
 
 class NetworkView(TemplateView):
-    """Every organisation and affiliation, as a diagram and as a list."""
+    """The organisations and their affiliations, as a diagram and as a list: all of them, or
+    in a directory too big to draw, the SHOWN most affiliated."""
 
     template_name = "organisations/network.html"
+    SHOWN = 40
 
     def get_context_data(self, **kwargs):
-        organisations = list(Organisation.objects.for_network())
+        total = Organisation.objects.count()
+        organisations = Organisation.objects.for_network()
+        if total > self.SHOWN:
+            hubs = [slug for slug, _, _ in Organisation.objects.most_affiliated(self.SHOWN)]
+            organisations = organisations.filter(slug__in=hubs)
+        organisations = list(organisations)
         return super().get_context_data(
-            organisations=organisations, diagram=network_diagram(organisations), **kwargs
+            organisations=organisations,
+            total=total,
+            diagram=network_diagram(organisations),
+            **kwargs,
         )
 
 

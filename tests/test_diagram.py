@@ -2,13 +2,16 @@
 
 import html
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from organisations.diagram import network_diagram, organisation_diagram, wrap
 from organisations.models import Affiliation, Organisation, Source
+from organisations.views import NetworkView
 from tests.reading import count_queries, detail_url, normalise
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +178,22 @@ def test_the_network_page_query_count_does_not_grow_with_rows(client):
             organisation=other, kind="partner-of", other=isme, source=source, excerpt="ISME"
         )
     assert count_queries(client, NETWORK) == before
+
+
+def test_a_directory_too_big_to_draw_shows_its_most_affiliated_organisations(client):
+    call_command("generate_synthetic", "60", stdout=StringIO())
+    shown = NetworkView.SHOWN
+    response = client.get(NETWORK)
+    drawn = set(re.findall(r'href="/organisations/([^/"]+)/"', svg_of(response)))
+    assert len(drawn) == shown
+    # None left out has more affiliations than the least affiliated one drawn.
+    counts = {slug: n for slug, _, n in Organisation.objects.most_affiliated(70)}
+    assert min(counts[slug] for slug in drawn) >= max(
+        n for slug, n in counts.items() if slug not in drawn
+    )
+    text = normalise(re.sub(r"<[^>]+>", " ", response.content.decode()))
+    assert f"the directory has 70 organisations, too many to draw: these are the {shown}" in text
+    assert f"the {shown} organisations with the most affiliations" in text
 
 
 def test_a_detail_page_draws_the_organisation_and_its_affiliations(client):
