@@ -167,7 +167,11 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls, using="default"):
-        return cls.objects.using(using).filter(pk=1).values_list("number", flat=True).first() or 0
+        # Read by every public request (organisations/cache.py): a plain query, nothing to build.
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT number FROM {cls._meta.db_table} WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else 0
 
     @classmethod
     def bump(cls, using="default"):
