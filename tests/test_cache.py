@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations import fixture
-from organisations.models import DataVersion, Organisation, Statement
+from organisations.models import DataVersion, Organisation, Statement, Theme
 from tests.admin_forms import content, form_data, organisation_change, url
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +181,16 @@ def test_an_admin_edit_changes_the_counts_on_the_next_request(client, admin_clie
     for path in [LIST, f"{LIST}?sort=-name"]:
         assert facet_count(client.get(path), "kind", "funder") == funders + 1
     assert client.get(f"{LIST}?kind=funder").context["paginator"].count == funders + 1
+
+
+def test_a_theme_added_in_the_admin_is_offered_on_the_next_request(client, admin_client):
+    assert 'value="sea-shanties"' not in content(client.get(LIST))
+    response = admin_client.post(
+        url(Theme, "add"), {"name": "Sea shanties", "slug": "sea-shanties"}
+    )
+    assert response.status_code == 302
+    assert 'name="theme" value="sea-shanties"' in content(client.get(LIST))
+    assert client.get(LIST, {"theme": "sea-shanties"}).context["filter"].is_valid()
 
 
 @pytest.mark.parametrize(
