@@ -1,10 +1,12 @@
 """Stream the whole CSV export through Django in this process; print how much its peak memory
-(max RSS) grew, in MB. Run by bench/run.py with the benchmark's environment."""
+(max RSS) grew, in MB (and, on stderr, its size and how long it took). Run by bench/run.py with
+the benchmark's environment."""
 
 import json
 import os
 import resource
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,7 +26,8 @@ def peak_mb():
 client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
 client.get("/organisations/?q=warm")  # import and connect before measuring
 before = peak_mb()
+started = time.perf_counter()
 response = client.get("/organisations/export.csv")
 size = sum(len(chunk) for chunk in response.streaming_content)
 print(json.dumps(peak_mb() - before))
-print(f"streamed {size / 1e6:.1f} MB", file=sys.stderr)
+print(f"streamed {size / 1e6:.1f} MB in {time.perf_counter() - started:.2f} s", file=sys.stderr)

@@ -9,13 +9,17 @@ organisations, serves it with gunicorn (production settings), and measures with 
 - every page with the page cache, several connections: throughput and latency;
 - two references in the same run: a hello-world Django view and a static file served by the
   same gunicorn and whitenoise; each page's throughput is shown as a ratio to them;
-- the CSV export of everything, and the peak memory it costs a process to stream it.
+- the CSV export of everything, downloaded whole again and again (not with wrk: one download
+  of 100,000 organisations outlasts wrk's window): seconds per complete download, MB/s, time
+  to the first byte; and the peak memory it costs a process to stream it.
 
 It prints a Markdown table and writes it to bench/results.md. Needs wrk (Debian's `wrk`) and
 PostgreSQL; `make bench` installs wrk if it is missing.
 """
 
 import argparse
+import contextlib
+import http.client
 import json
 import os
 import platform
@@ -42,6 +46,7 @@ PAGES = {
     "comparison": "/organisations/compare/?o=isme&o=amie&o=music-mark",
 }
 EXPORT = "/organisations/export.csv"
+EXPORT_TIMEOUT = 110  # seconds: under gunicorn's --timeout, which would kill a longer download
 HELLO = "/bench/hello/"
 
 
@@ -51,6 +56,12 @@ def main():
     parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--export-downloads",
+        type=int,
+        default=3,
+        help="complete downloads of the CSV export timed at least (more while --duration lasts)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md")
     args = parser.parse_args()
@@ -100,9 +111,9 @@ def measure_size(env, size, static, args):
                 rows.setdefault(name, {})["cached" if cached else "uncached"] = result
                 print(f"{name:28} {'cached' if cached else 'uncached':8} {summary(result)}")
             if not cached:
-                export = wrk(EXPORT, args.duration, 1)
+                export = downloads(EXPORT, args.export_downloads, args.duration)
                 rows["CSV export (all)"] = {"uncached": export}
-                print(f"{'CSV export (all)':28} uncached {summary(export)}")
+                print(f"{'CSV export (all)':28} uncached {export_summary(export)}")
     memory = export_memory(env)
     explain = script(env, "explain.py")
     return {"size": size, "rows": rows, "export_memory_mb": memory, "explain": explain}
@@ -118,6 +129,67 @@ def wrk(path, duration, connections):
     result = json.loads(output.strip().splitlines()[-1])
     result["rps"] = result["requests"] / result["seconds"]
     return result
+
+
+def downloads(path, at_least, duration):
+    """Download `path` whole, one download at a time, `at_least` times and for at least
+    `duration` seconds, after one untimed download to warm up: a result like wrk's (each
+    download's latency is the time to its last byte), plus the size, MB/s and the median time
+    to the first byte. A failed or cut-short download counts as an error, not a time."""
+    with contextlib.suppress(OSError, http.client.HTTPException):
+        download(path)  # warm-up; a failure is counted below, if it happens again
+    times, first_bytes, sizes, errors = [], [], [], 0
+    started = time.perf_counter()
+    while len(times) + errors < at_least or (
+        time.perf_counter() - started < duration and errors < at_least
+    ):
+        try:
+            seconds, first_byte, size = download(path)
+        except (OSError, http.client.HTTPException) as error:  # refused, timed out, cut short
+            print(f"  export download failed: {error!r}", flush=True)
+            errors += 1
+            continue
+        times.append(seconds)
+        first_bytes.append(first_byte)
+        sizes.append(size)
+    elapsed = time.perf_counter() - started
+    ms = [t * 1000 for t in times]
+    return {
+        "requests": len(times),
+        "seconds": elapsed,
+        "rps": len(times) / elapsed,
+        "errors": errors,
+        "non_2xx": 0,
+        "p50_ms": percentile(ms, 50),
+        "p95_ms": percentile(ms, 95),
+        "p99_ms": percentile(ms, 99),
+        "first_byte_ms": percentile([t * 1000 for t in first_bytes], 50),
+        "bytes": max(sizes, default=0),
+        "mb_per_s": sum(sizes) / 1e6 / sum(times) if times else 0.0,
+    }
+
+
+def download(path):
+    """(seconds to the last byte, seconds to the first byte, bytes) of one GET of `path`,
+    read to the end as it streams. http.client raises IncompleteRead if it is cut short."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}{path}", headers={"X-Forwarded-Proto": "https"}
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=EXPORT_TIMEOUT) as response:
+        size = len(response.read(1))
+        first_byte = time.perf_counter() - started
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+    return time.perf_counter() - started, first_byte, size
+
+
+def percentile(values, p):
+    """The nearest-rank `p`th percentile of `values` (0 for none)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * p // 100) - 1)]
 
 
 def warm(path, times=3):
@@ -195,6 +267,22 @@ def static_url():
     return "/static/" + manifest["paths"]["css/site.css"]
 
 
+def export_summary(result):
+    return (
+        f"{duration_text(result['p50_ms'])} per download (p50 of {result['requests']}; slowest "
+        f"{duration_text(result['p99_ms'])})  first byte {duration_text(result['first_byte_ms'])}  "
+        f"{size_text(result['bytes'])}  {result['mb_per_s']:.1f} MB/s  errors {result['errors']}"
+    )
+
+
+def duration_text(ms):
+    return f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.1f} ms"
+
+
+def size_text(size):
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+
+
 def summary(result):
     return (
         f"{result['rps']:9.1f} req/s  p50 {result['p50_ms']:7.2f}  p95 {result['p95_ms']:7.2f}  "
@@ -217,10 +305,19 @@ def render(sections, args):
         rows = section["rows"]
         hello = rows["hello-world view"]["cached"]["rps"]
         static = rows["static file"]["cached"]["rps"]
+        export = rows.get("CSV export (all)", {}).get("uncached")
+        exported = (
+            f"The whole CSV export ({size_text(export['bytes'])}) took "
+            f"{duration_text(export['p50_ms'])} per complete download (median of "
+            f"{export['requests']}; {export['mb_per_s']:.1f} MB/s; first byte after "
+            f"{duration_text(export['first_byte_ms'])}); streaming it "
+            if export and export["requests"]
+            else "No complete download of the CSV export; streaming it "
+        )
         lines += [
             f"## {section['size']:,} organisations",
             "",
-            f"Data generated in {section['generated_s']:.1f} s. Streaming the whole CSV export "
+            f"Data generated in {section['generated_s']:.1f} s. {exported}"
             f"grew a process's peak memory by {section['export_memory_mb']:.1f} MB.",
             "",
             "| page | uncached p50 | uncached p95 | cached req/s | cached p50 | cached p95 | "

@@ -10,7 +10,15 @@ import pytest
 from django.urls import reverse
 
 from organisations import exports
-from organisations.models import Affiliation, Audience, KeyFigure, Organisation, Source
+from organisations.models import (
+    Affiliation,
+    Audience,
+    KeyFigure,
+    Organisation,
+    Programme,
+    Source,
+    Theme,
+)
 from tests.reading import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +226,172 @@ def test_the_json_holds_each_side_of_an_affiliation(client):
         "international-music-council",
         "unesco",
     ]
+
+
+def make_awkward_organisations():
+    """Organisations with everything an export has to word or quote: no acronym, no scope or
+    year, non-ASCII, commas, quotes and new lines, a formula, figures with qualifiers and notes,
+    affiliations with qualifiers and programmes both ways, several themes."""
+    source = Source.objects.first()
+    programme = Programme.objects.first()
+    zoe = Organisation.objects.create(
+        name="Zoë’s Music Trust — Tést",
+        slug="zoe",
+        kind="network",
+        summary='Quotes "like this", commas, and\nnew lines',
+        website="https://zoe.example/",
+    )
+    formula = Organisation.objects.create(
+        name="=Formula Org", slug="formula-org", acronym="FO", kind="funder", scope="wales"
+    )
+    zoe.themes.add(*Theme.objects.all()[:3])
+    for value, qualifier, label, note in [(5, "about", "hubs", "in 2024"), (0, "", "fees", "")]:
+        KeyFigure.objects.create(
+            organisation=zoe,
+            value=value,
+            qualifier=qualifier,
+            label=label,
+            note=note,
+            source=source,
+            excerpt="x",
+        )
+    for organisation, kind, other, qualifier in [
+        (zoe, "funded-by", formula, "via the Arts Council"),
+        (formula, "host-for", zoe, "in 2025"),
+        (zoe, "member-of", Organisation.objects.get(slug="isme"), ""),
+    ]:
+        Affiliation.objects.create(
+            organisation=organisation,
+            kind=kind,
+            other=other,
+            qualifier=qualifier,
+            programme=programme if kind != "member-of" else None,
+            source=source,
+            excerpt="x",
+        )
+
+
+def model_record(organisation, absolute_url):
+    """What the exports say about `organisation`, read from the models as its page reads them.
+
+    The exports read plain values instead, for speed: this keeps them to the same wording."""
+    url = absolute_url(organisation.get_absolute_url())
+
+    def choice(value, label):
+        return {"value": value, "label": label} if value else None
+
+    def affiliation(link):
+        other, programme = link.organisation, link.affiliation.programme
+        if link.incoming:
+            text = f"{link.label}: {other.display_name}"
+        else:
+            text = f"{link.label} {other.display_name}"
+            text += f" ({link.qualifier})" if link.qualifier else ""
+        text += f" — {programme.name}" if programme else ""
+        return {
+            "direction": "incoming" if link.incoming else "outgoing",
+            "kind": link.kind,
+            "label": link.label,
+            "organisation": {
+                "name": other.name,
+                "slug": other.slug,
+                "url": absolute_url(other.get_absolute_url()),
+            },
+            "qualifier": link.affiliation.qualifier,
+            "programme": programme.name if programme else None,
+            "text": text,
+        }
+
+    return {
+        "name": organisation.name,
+        "acronym": organisation.acronym,
+        "slug": organisation.slug,
+        "url": url,
+        "kind": choice(organisation.kind, organisation.get_kind_display()),
+        "scope": choice(organisation.scope, organisation.get_scope_display()),
+        "status": organisation.status,
+        "founded_year": organisation.founded_year,
+        "summary": organisation.summary,
+        "website": organisation.website,
+        "audiences": [{"slug": t.slug, "name": t.name} for t in organisation.audiences.all()],
+        "themes": [{"slug": t.slug, "name": t.name} for t in organisation.themes.all()],
+        "key_figures": [
+            {
+                "value": figure.value,
+                "qualifier": figure.qualifier,
+                "label": figure.label,
+                "note": figure.note,
+                "text": str(figure),
+            }
+            for figure in organisation.key_figures.all()
+        ],
+        "affiliations": [affiliation(link) for link in organisation.affiliation_links()],
+    }
+
+
+def model_csv_row(record):
+    """The CSV row of a `model_record()`: lists joined, formulas quoted, as csv reads it."""
+    figures = [
+        f"{f['text']} ({f['note']})" if f["note"] else f["text"] for f in record["key_figures"]
+    ]
+    cells = {
+        **record,
+        "kind": record["kind"]["label"] if record["kind"] else "",
+        "scope": record["scope"]["label"] if record["scope"] else "",
+        "founded_year": "" if record["founded_year"] is None else str(record["founded_year"]),
+        "audiences": "; ".join(tag["name"] for tag in record["audiences"]),
+        "themes": "; ".join(tag["name"] for tag in record["themes"]),
+        "key_figures": "; ".join(figures),
+        "affiliations": "; ".join(a["text"] for a in record["affiliations"]),
+    }
+    quote = ("=", "+", "-", "@", "\t", "\r")
+    return {
+        column: f"'{cells[column]}" if cells[column].startswith(quote) else cells[column]
+        for column in exports.CSV_COLUMNS
+    }
+
+
+def test_the_exports_say_what_the_models_say(client, rf):
+    make_organisations(3)
+    make_awkward_organisations()
+    absolute_url = rf.get("/").build_absolute_uri
+    expected = {
+        org.slug: model_record(org, absolute_url) for org in Organisation.objects.for_detail()
+    }
+    records = export_json(client, {"status": "all"})
+    assert len(records) == len(expected) == Organisation.objects.count()
+    assert records == [expected[record["slug"]] for record in records]
+    assert any(record["affiliations"] and record["key_figures"] for record in records)
+
+    rows = export_csv(client, {"status": "all"})
+    assert rows == [model_csv_row(expected[row["slug"]]) for row in rows]
+    (zoe,) = [row for row in rows if row["slug"] == "zoe"]
+    assert zoe["key_figures"] == "about 5 hubs (in 2024); 0 fees"
+    assert zoe["affiliations"].split("; ") == [
+        f"Member of {ISME_NAME} (ISME)",
+        f"Funded by =Formula Org (FO) (via the Arts Council) — {Programme.objects.first().name}",
+        f"Hosted by in 2025: =Formula Org (FO) — {Programme.objects.first().name}",
+    ]
+    (formula,) = [row for row in rows if row["slug"] == "formula-org"]
+    assert formula["name"] == "'=Formula Org"
+
+
+def test_each_chunk_of_rows_costs_the_same_few_queries(client, monkeypatch):
+    make_organisations(12)
+    params = {"affiliated_with": "isme", "status": "all"}  # every row has affiliations
+    url = f"{CSV_URL}?affiliated_with=isme&status=all"
+    total = len(export_csv(client, params))
+    assert total > 12
+
+    def queries(chunk_size):
+        monkeypatch.setattr(exports, "CHUNK_SIZE", chunk_size)
+        return count_queries(client, url)
+
+    one_chunk = queries(total)
+    per_chunk = queries(total - 1) - one_chunk  # a second chunk of one row
+    assert 1 <= per_chunk <= 7
+    chunks = -(-total // 3)
+    assert queries(3) == one_chunk + (chunks - 1) * per_chunk
 
 
 def test_the_csv_cannot_smuggle_a_formula_into_a_spreadsheet(client):
