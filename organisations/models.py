@@ -109,7 +109,8 @@ class OrganisationQuerySet(models.QuerySet):
         DataVersion.bump(using=self.db)
 
     def for_list(self):
-        return self.prefetch_related(
+        """What a result card shows: not the long description, nor the search vector."""
+        return self.defer("description", "search_vector").prefetch_related(
             Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order")),
         )
 
