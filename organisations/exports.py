@@ -98,9 +98,9 @@ class Link:
 
     def __init__(self, incoming, kind, qualifier, programme, other):
         name, acronym, slug = other
-        display_name = f"{name} ({acronym})" if acronym else name
+        display_name = Organisation.name_with_acronym(name, acronym)
         if incoming:
-            label = " ".join(filter(None, [Affiliation.REVERSE_LABELS[kind], qualifier]))
+            label = Affiliation.incoming_label(kind, qualifier)
             text = f"{label}: {display_name}"
         else:
             label = AFFILIATION_LABELS.get(kind, kind)
@@ -166,7 +166,7 @@ def rows(queryset):
             .values_list("organisations", "slug", "name")
         )
         figures = _grouped(
-            (organisation, value, qualifier, label, note, _figure_text(value, qualifier, label))
+            (organisation, value, qualifier, label, note, KeyFigure.text(qualifier, value, label))
             for organisation, value, qualifier, label, note in KeyFigure.objects.using(db)
             .filter(Among(F("organisation"), ids))
             .values_list("organisation", "value", "qualifier", "label", "note")
@@ -228,11 +228,6 @@ def _grouped(records):
 
 def _link_key(link):
     return link.key
-
-
-def _figure_text(value, qualifier, label):
-    """`str(KeyFigure)`: "nearly 90 countries"."""
-    return " ".join(part for part in (qualifier, str(value), label) if part)
 
 
 def page_urls(absolute_url):

@@ -258,7 +258,12 @@ class Organisation(models.Model):
 
     @property
     def display_name(self):
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        return Organisation.name_with_acronym(self.name, self.acronym)
+
+    @staticmethod
+    def name_with_acronym(name, acronym):
+        """ "Music Education Council (MEC)" (the exports use it too)."""
+        return f"{name} ({acronym})" if acronym else name
 
     @property
     def short_name(self):
@@ -545,7 +550,12 @@ class KeyFigure(OrganisationRecord):
     note = models.CharField(max_length=200, blank=True)
 
     def __str__(self):
-        return " ".join(part for part in (self.qualifier, str(self.value), self.label) if part)
+        return KeyFigure.text(self.qualifier, self.value, self.label)
+
+    @staticmethod
+    def text(qualifier, value, label):
+        """How a figure reads: "nearly 90 countries" (the exports use it too)."""
+        return " ".join(part for part in (qualifier, str(value), label) if part)
 
     def key_basis(self):
         return self.label
@@ -659,6 +669,11 @@ class Affiliation(OrganisationRecord):
     def reverse_label(self):
         return self.REVERSE_LABELS[self.kind]
 
+    @classmethod
+    def incoming_label(cls, kind, qualifier):
+        """How the other side's page names an affiliation: "National affiliate for the UK"."""
+        return " ".join(filter(None, [cls.REVERSE_LABELS[kind], qualifier]))
+
 
 @dataclass(frozen=True)
 class AffiliationLink:
@@ -676,7 +691,7 @@ class AffiliationLink:
 
     @classmethod
     def incoming(cls, affiliation):
-        label = " ".join(filter(None, [affiliation.reverse_label, affiliation.qualifier]))
+        label = Affiliation.incoming_label(affiliation.kind, affiliation.qualifier)
         return cls(label, affiliation.organisation, affiliation, incoming=True)
 
     @property
