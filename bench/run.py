@@ -5,7 +5,9 @@
 For each size it fills a PostgreSQL database with the real directory plus synthetic
 organisations, serves it with gunicorn (production settings), and measures with wrk:
 
-- every page uncached, one connection at a time: p50 is the server time plus loopback;
+- every page cold (nothing kept between requests) and uncached (no page cache, but facet and
+  result counts kept per data version), one connection at a time: p50 is the server time plus
+  loopback;
 - every page with the page cache, several connections: throughput and latency;
 - two references in the same run: a hello-world Django view and a static file served by the
   same gunicorn and whitenoise; each page's throughput is shown as a ratio to them;
@@ -99,21 +101,32 @@ def main():
     args.output.write_text(report, encoding="utf-8")
 
 
+# How each page is measured: its environment, and the connections wrk opens.
+MODES = {
+    # Nothing kept between requests: every request builds the page from the database.
+    "cold": ({"MUSICDIR_CACHE": "0", "MUSICDIR_MEMO": "0"}, 1),
+    # No page cache, but facet counts, result counts and filter choices kept once per data
+    # version (organisations/cache.py `memoised`): another page or sort of the same results.
+    "uncached": ({"MUSICDIR_CACHE": "0", "MUSICDIR_MEMO": "1"}, 1),
+    # As in production: whole pages cached, several connections at once.
+    "cached": ({"MUSICDIR_CACHE": "1", "MUSICDIR_MEMO": "1"}, None),
+}
+
+
 def measure_size(env, size, static, args):
     rows = {}
-    for cached in (False, True):
-        with gunicorn(env | {"MUSICDIR_CACHE": "1" if cached else "0"}, args.workers):
-            connections = args.connections if cached else 1
+    for mode, (settings, connections) in MODES.items():
+        with gunicorn(env | settings, args.workers):
             paths = {**PAGES, "hello-world view": HELLO, "static file": static}
             for name, path in paths.items():
                 warm(path)
-                result = wrk(path, args.duration, connections)
-                rows.setdefault(name, {})["cached" if cached else "uncached"] = result
-                print(f"{name:28} {'cached' if cached else 'uncached':8} {summary(result)}")
-            if not cached:
+                result = wrk(path, args.duration, connections or args.connections)
+                rows.setdefault(name, {})[mode] = result
+                print(f"{name:28} {mode:8} {summary(result)}")
+            if mode == "cold":
                 export = downloads(EXPORT, args.export_downloads, args.duration)
-                rows["CSV export (all)"] = {"uncached": export}
-                print(f"{'CSV export (all)':28} uncached {export_summary(export)}")
+                rows["CSV export (all)"] = {"cold": export}
+                print(f"{'CSV export (all)':28} cold     {export_summary(export)}")
     memory = export_memory(env)
     explain = script(env, "explain.py")
     return {"size": size, "rows": rows, "export_memory_mb": memory, "explain": explain}
@@ -297,15 +310,18 @@ def render(sections, args):
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL, gunicorn with "
         f"{args.workers} sync workers, wrk on loopback, {args.duration} s per measurement. "
-        "Uncached: one connection, the page cache off (MUSICDIR_CACHE=0), so p50 is the "
-        f"server time plus loopback. Cached: {args.connections} connections, the page cache on.",
+        "Cold: one connection, nothing kept between requests (MUSICDIR_CACHE=0 "
+        "MUSICDIR_MEMO=0), so p50 is the server time plus loopback. Uncached: one connection, "
+        "no page cache, facet and result counts kept once per data version (MUSICDIR_MEMO=1), "
+        "as for another page or sort of the same results. Cached: "
+        f"{args.connections} connections, as in production.",
         "",
     ]
     for section in sections:
         rows = section["rows"]
         hello = rows["hello-world view"]["cached"]["rps"]
         static = rows["static file"]["cached"]["rps"]
-        export = rows.get("CSV export (all)", {}).get("uncached")
+        export = rows.get("CSV export (all)", {}).get("cold")
         exported = (
             f"The whole CSV export ({size_text(export['bytes'])}) took "
             f"{duration_text(export['p50_ms'])} per complete download (median of "
@@ -320,20 +336,23 @@ def render(sections, args):
             f"Data generated in {section['generated_s']:.1f} s. {exported}"
             f"grew a process's peak memory by {section['export_memory_mb']:.1f} MB.",
             "",
-            "| page | uncached p50 | uncached p95 | cached req/s | cached p50 | cached p95 | "
-            "cached p99 | ÷ hello | ÷ static | errors |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| page | cold p50 | cold p95 | uncached p50 | uncached p95 | cached req/s | "
+            "cached p50 | cached p95 | cached p99 | ÷ hello | ÷ static | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, result in rows.items():
             # A measurement in which no request finished in time has no latencies to show.
-            un, ca = result.get("uncached"), result.get("cached")
+            co, un, ca = (result.get(mode) for mode in MODES)
+            co = co if co and co["requests"] else None
             un = un if un and un["requests"] else None
             ca = ca if ca and ca["requests"] else None
             errors = sum(r["errors"] for r in result.values())
             cells = [
-                f"{un['p50_ms']:.1f} ms" if un else "none in time",
+                f"{co['p50_ms']:.1f} ms" if co else "none in time",
+                f"{co['p95_ms']:.1f} ms" if co else "",
+                f"{un['p50_ms']:.1f} ms" if un else "",
                 f"{un['p95_ms']:.1f} ms" if un else "",
-                f"{ca['rps']:.0f}" if ca else (f"({un['rps']:.1f})" if un else ""),
+                f"{ca['rps']:.0f}" if ca else (f"({co['rps']:.1f})" if co else ""),
                 f"{ca['p50_ms']:.1f} ms" if ca else "",
                 f"{ca['p95_ms']:.1f} ms" if ca else "",
                 f"{ca['p99_ms']:.1f} ms" if ca else "",
