@@ -14,13 +14,11 @@ models say). Both writers stream a batch of rows at a time.
 import csv
 import io
 import json
-import re
 from itertools import islice
 
 from django.db.models import F, Lookup
-from django.urls import reverse
 
-from .models import Affiliation, Audience, KeyFigure, Organisation, Theme
+from .models import Affiliation, Audience, KeyFigure, Organisation, Theme, detail_url
 
 # Organisations read (and their relations queried) per database round trip.
 CHUNK_SIZE = 2000
@@ -70,9 +68,6 @@ KIND_LABELS = dict(Organisation.Kind.choices)
 SCOPE_LABELS = dict(Organisation.Scope.choices)
 AFFILIATION_LABELS = dict(Affiliation.Kind.choices)
 AFFILIATION_ORDER = {kind: n for n, kind in enumerate(Affiliation.Kind.values)}
-
-# What the `slug` path converter accepts: such a slug needs no quoting in a URL.
-PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class Row:
@@ -232,17 +227,9 @@ def _link_key(link):
 
 def page_urls(absolute_url):
     """slug -> the absolute URL of that organisation's page, as
-    `absolute_url(organisation.get_absolute_url())` gives it, but reversed only once."""
-    placeholder = "0-slug-0"
-    sample = absolute_url(reverse("organisations:detail", kwargs={"slug": placeholder}))
-    prefix, _, suffix = sample.rpartition(placeholder)
-
-    def url(slug):
-        if PLAIN_SLUG.fullmatch(slug):
-            return prefix + slug + suffix
-        return absolute_url(reverse("organisations:detail", kwargs={"slug": slug}))
-
-    return url
+    `absolute_url(organisation.get_absolute_url())` gives it."""
+    origin = absolute_url("/").removesuffix("/")
+    return lambda slug: origin + detail_url(slug)
 
 
 # JSON ----------------------------------------------------------------------------------------

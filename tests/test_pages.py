@@ -362,3 +362,22 @@ def test_the_detail_page_query_count_does_not_grow_with_records(client):
             organisation=isme, kind="aim", text=f"aim {n}", source=source, excerpt="ISME"
         )
     assert count_queries(client, url) == before
+
+
+@pytest.mark.parametrize("prefix", ["/", "/directory/"])
+def test_page_addresses_are_what_reverse_gives(prefix):
+    from django.urls import NoReverseMatch, get_script_prefix, set_script_prefix
+
+    from organisations.models import detail_url
+
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for slug in ["isme", "music-mark_2"]:
+            assert detail_url(slug) == reverse("organisations:detail", kwargs={"slug": slug})
+            assert detail_url(slug) == f"{prefix}organisations/{slug}/"
+        for not_a_slug in ["café", "a/b"]:
+            with pytest.raises(NoReverseMatch):
+                detail_url(not_a_slug)
+    finally:
+        set_script_prefix(before)
