@@ -183,3 +183,12 @@ def test_affiliated_with_offers_the_most_connected_organisations_by_name(client)
     chosen = [o for o in options if o.selected]
     assert [(o.value, o.count) for o in chosen] == [(quiet, counts[quiet])]
     assert len(options) == shown + 2
+
+
+def test_option_labels_and_values_are_escaped(client):
+    from organisations.models import Theme
+
+    Theme.objects.create(name='<b>Loud</b> & "proud"', slug="loud")
+    page = get(client, "").content.decode()
+    assert "<b>Loud</b>" not in page
+    assert "&lt;b&gt;Loud&lt;/b&gt; &amp; &quot;proud&quot;" in page

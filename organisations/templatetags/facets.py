@@ -1,69 +1,50 @@
 """The filter sidebar's options, written out in Python.
 
-The list shows some fifty options on every page; one `format_html` each is several times
-faster than a template loop over them, as the admin's change list writes its cells
-(`django.contrib.admin.templatetags.admin_list.items_for_result`). The markup around them
-stays in includes/facet.html.
+The list shows some fifty options on every page; writing each in one f-string is several
+times faster than a template loop over them (the admin's change list likewise writes its cells
+in Python: `django.contrib.admin.templatetags.admin_list.items_for_result`). Every value from
+the data goes through `escape`, as `{{ }}` would; the markup around the options stays in
+includes/facet.html.
 """
 
+from html import escape  # what django.utils.html.escape calls, without its lazy-text wrapper
+
 from django import template
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
-
-CHECKBOX = (
-    '<li class="choice{}">\n'
-    '  <input type="checkbox" name="{}" value="{}" id="{}_{}"{}{}>\n'
-    '  <label for="{}_{}">{} <span class="count">({}'
-    '<span class="visually-hidden"> organisation{}</span>)</span></label>\n'
-    "</li>"
-)
-
-OPTION = '<option value="{}"{}{}>{}{}</option>'
 
 
 @register.simple_tag
 def checkbox_options(options, name, field_id):
     """An `<li>` with a checkbox for each `Option`, its label saying how many results it
     would give; disabled if that is none (unless it is chosen, so it can be unchosen)."""
-    return format_html_join(
-        "\n",
-        CHECKBOX,
-        (
-            (
-                " choice--empty" if option.disabled else "",
-                name,
-                option.value,
-                field_id,
-                n,
-                " checked" if option.selected else "",
-                " disabled" if option.disabled else "",
-                field_id,
-                n,
-                option.label,
-                option.count,
-                "" if option.count == 1 else "s",
-            )
-            for n, option in enumerate(options)
-        ),
-    )
+    name, field_id = escape(name), escape(field_id)
+    items = []
+    for n, option in enumerate(options):
+        disabled = option.disabled
+        items.append(
+            f'<li class="choice{" choice--empty" if disabled else ""}">\n'
+            f'  <input type="checkbox" name="{name}" value="{escape(option.value)}" '
+            f'id="{field_id}_{n}"{" checked" if option.selected else ""}'
+            f"{' disabled' if disabled else ''}>\n"
+            f'  <label for="{field_id}_{n}">{escape(option.label)} <span class="count">'
+            f'({option.count:d}<span class="visually-hidden"> '
+            f"organisation{'' if option.count == 1 else 's'}</span>)</span></label>\n"
+            "</li>"
+        )
+    return mark_safe("\n".join(items))
 
 
 @register.simple_tag
 def select_options(options, name):
     """An `<option>` for each `Option`, with its count; the blank choice ("Any organisation")
     has none, except for the status, where it is a choice of its own ("Active or merged")."""
-    return format_html_join(
-        "\n",
-        OPTION,
-        (
-            (
-                option.value,
-                " selected" if option.selected else "",
-                " disabled" if option.disabled else "",
-                option.label,
-                f" ({option.count})" if option.value or name == "status" else "",
-            )
-            for option in options
-        ),
-    )
+    items = []
+    for option in options:
+        count = f" ({option.count:d})" if option.value or name == "status" else ""
+        items.append(
+            f'<option value="{escape(option.value)}"{" selected" if option.selected else ""}'
+            f"{' disabled' if option.disabled else ''}>{escape(option.label)}{count}</option>"
+        )
+    return mark_safe("\n".join(items))
