@@ -130,7 +130,9 @@
         document.head.appendChild(theirs);
       }
     });
-    if (focused && focused !== document.body && !document.body.contains(focused)) {
+    var now = document.activeElement;
+    if (focused && focused !== document.body && !document.body.contains(focused) &&
+        (!now || now === document.body)) {
       results.focus(); // what had focus (a "remove filter" tag, say) has gone
     }
   }
@@ -177,11 +179,14 @@
     mine.forEach(function (control, i) {
       var other = theirs[i];
       control.disabled = other.disabled;
-      if (control.tagName === "OPTION") {
-        control.textContent = other.textContent;
-        if (sync) {
-          control.selected = other.defaultSelected;
+      if (control.tagName === "SELECT") {
+        // Its options and their counts (a select may offer other options for other
+        // results); the choice stays the reader's unless the address says otherwise.
+        var value = control.value;
+        if (control.innerHTML !== other.innerHTML) {
+          control.innerHTML = other.innerHTML;
         }
+        control.value = sync ? other.value : value;
       } else if (control.type === "checkbox") {
         var label = form.querySelector('label[for="' + control.id + '"]');
         var freshLabel = fresh.querySelector('label[for="' + other.id + '"]');
@@ -210,7 +215,7 @@
   }
 
   function controls(root) {
-    return toArray(root.querySelectorAll("input, option"));
+    return toArray(root.querySelectorAll("input, select"));
   }
 
   function key(control) {

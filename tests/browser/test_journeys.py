@@ -64,6 +64,27 @@ def test_filtering_applies_at_once_and_removing_a_filter_undoes_it(open_page):
     expect(funder(page)).not_to_be_checked()
 
 
+def test_choosing_an_affiliation_applies_at_once_and_offers_the_right_options(open_page):
+    page = open_page(LIST)
+    affiliated = page.get_by_label("Affiliated with")
+    affiliated.focus()
+    affiliated.select_option("isme")
+    expect(page).to_have_url(re.compile(r"affiliated_with=isme"))
+    expect(count(page)).to_have_text("4 organisations")
+    expect(affiliated).to_have_value("isme")
+    expect(affiliated).to_be_focused()
+    # Another filter changes which organisations the select offers; the choice stays.
+    kind = page.locator('input[name="kind"]:not([disabled])').first
+    kind.check()
+    expect(page).to_have_url(re.compile(r"kind="))
+    expect(affiliated).to_have_value("isme")
+    page.go_back()
+    expect(kind).not_to_be_checked()
+    expect(affiliated).to_have_value("isme")
+    page.go_back()
+    expect(affiliated).to_have_value("")
+
+
 def test_filtering_without_javascript_on_a_phone(open_page):
     page = open_page(LIST, viewport=PHONE, java_script_enabled=False)
     filters = page.locator("details.filters")
@@ -187,6 +208,10 @@ def test_comparing_organisations(open_page):
     table = page.get_by_role("table")
     expect(table.locator("caption")).to_have_text("AMIE and ISME side by side")
     expect(table.locator("thead th")).to_have_count(2)
-    page.get_by_label("Add another organisation").select_option(label="Music Mark")
-    page.get_by_role("button", name="Add to the comparison").click()
+    # Adding one: a search, then ticking a match; the two compared stay ticked.
+    page.get_by_role("searchbox", name="Add another organisation").fill("music mark")
+    page.get_by_role("button", name="Find organisations").click()
+    expect(page.get_by_role("checkbox", name=re.compile("^International Society"))).to_be_checked()
+    page.get_by_role("checkbox", name="Music Mark", exact=True).check()
+    page.get_by_role("button", name="Compare", exact=True).click()
     expect(table.locator("thead th")).to_have_count(3)
