@@ -79,22 +79,32 @@ class OrganisationFilter(django_filters.FilterSet):
         },
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, acronym or topic"}),
     )
+    # No filter joins a relation into the results, so none needs DISTINCT (which would make
+    # the database compare whole rows to sort a page of them).
     kind = django_filters.MultipleChoiceFilter(
         label="Type of organisation",
         choices=Organisation.Kind.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     scope = django_filters.MultipleChoiceFilter(
         label="Geographic scope",
         choices=Organisation.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
-    # Audience, theme and organisation choices are loaded once, in __init__.
+    # Audience and theme choices are loaded once per data version, in __init__.
     audience = django_filters.MultipleChoiceFilter(
-        label="Audience", field_name="audiences__slug", widget=forms.CheckboxSelectMultiple
+        label="Audience",
+        field_name="audiences__slug",
+        method="filter_related",
+        widget=forms.CheckboxSelectMultiple,
     )
     theme = django_filters.MultipleChoiceFilter(
-        label="Theme", field_name="themes__slug", widget=forms.CheckboxSelectMultiple
+        label="Theme",
+        field_name="themes__slug",
+        method="filter_related",
+        widget=forms.CheckboxSelectMultiple,
     )
     status = django_filters.ChoiceFilter(
         choices=[*Organisation.Status.choices, (STATUS_ALL, "Any, including closed")],
@@ -141,6 +151,11 @@ class OrganisationFilter(django_filters.FilterSet):
         if self.search_query is None:
             self.search_query = Search(value, using=queryset.db)
         return queryset.search(self.search_query)
+
+    def filter_related(self, queryset, name, values):
+        """Organisations with any of `values` in the relation `name` (`audiences__slug`), as a
+        subquery: each organisation once, without joining the relation into the results."""
+        return queryset.filter(pk__in=Organisation.objects.filter(**{f"{name}__in": values}))
 
     def filter_status(self, queryset, name, value):
         return queryset if value == STATUS_ALL else queryset.filter(status=value)

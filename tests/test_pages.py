@@ -381,3 +381,19 @@ def test_page_addresses_are_what_reverse_gives(prefix):
                 detail_url(not_a_slug)
     finally:
         set_script_prefix(before)
+
+
+@pytest.mark.parametrize("relation", ["audiences", "themes"])
+def test_an_organisation_with_several_chosen_options_is_listed_once(client, relation):
+    from django.db.models import Count
+
+    from organisations.models import Organisation
+
+    org = Organisation.objects.annotate(n=Count(relation)).filter(n__gte=2).order_by("slug").first()
+    slugs = list(getattr(org, relation).values_list("slug", flat=True)[:2])
+    response = get_list(client, **{relation[:-1]: slugs})
+    names = names_listed(response)
+    assert names.count(org.name) == 1
+    expected = Organisation.objects.listed().filter(**{f"{relation}__slug__in": slugs}).distinct()
+    assert sorted(names) == sorted(o.name for o in expected)
+    assert response.context["paginator"].count == expected.count()
