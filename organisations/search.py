@@ -100,27 +100,42 @@ def index(using, model, ids):
     if connections[using].vendor != "postgresql" or not ids:
         return
     table = model._meta.db_table
-    part = "to_tsvector(%(config)s::regconfig, split_part(search_text, E'\\x1e', {}))"
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"""
-            UPDATE {table} SET search_vector =
-                setweight(to_tsvector(%(config)s::regconfig, concat_ws(' ', name, acronym)), 'A')
-                || setweight({part.format(1)}, 'B')
-                || setweight({part.format(2)}, 'C')
-            WHERE id = ANY(%(ids)s)
-            """,
-            {"config": CONFIG, "ids": list(ids)},
+            f"UPDATE {table} SET search_vector = {vector_sql('name', 'acronym', 'search_text')} "
+            "WHERE id = ANY(%s)",
+            [list(ids)],
         )
-        documents = (
-            f"SELECT to_tsvector('simple', concat_ws(' ', name, acronym, search_text)) "
-            f"FROM {table} WHERE id = ANY('{{{','.join(str(int(pk)) for pk in ids)}}}')"
-        )
+        words = words_sql("concat_ws(' ', name, acronym, search_text)")
+        listed = ",".join(str(int(pk)) for pk in ids)
+        documents = f"SELECT {words} FROM {table} WHERE id = ANY('{{{listed}}}')"
         cursor.execute(
             f"INSERT INTO {WORDS_TABLE} (word) SELECT word FROM ts_stat(%s) "
-            "WHERE word ~ '^[[:alnum:]]{3,}$' ON CONFLICT DO NOTHING",
+            f"WHERE word ~ '{WORD_PATTERN}' ON CONFLICT DO NOTHING",
             [documents],
         )
+
+
+def vector_sql(name, acronym, search_text):
+    """SQL for an organisation's weighted search vector, from SQL expressions for its name,
+    acronym and search_text: name and acronym A, the first part of search_text B, the second C.
+    """
+    config = f"'{CONFIG}'::regconfig"
+    part = f"to_tsvector({config}, split_part({search_text}, E'\\x1e', {{}}))"
+    return (
+        f"setweight(to_tsvector({config}, concat_ws(' ', {name}, {acronym})), 'A') "
+        f"|| setweight({part.format(1)}, 'B') || setweight({part.format(2)}, 'C')"
+    )
+
+
+# The words typos are corrected against: those of three letters or more (and digits) in a
+# document's `words_sql` vector.
+WORD_PATTERN = "^[[:alnum:]]{3,}$"
+
+
+def words_sql(text):
+    """SQL for the vector whose lexemes are the words of the SQL expression `text`."""
+    return f"to_tsvector('simple', {text})"
 
 
 class Search:

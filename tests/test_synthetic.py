@@ -4,12 +4,24 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
-from organisations import fixture
-from organisations.models import Affiliation, KeyFigure, Organisation, Source, Statement
+from organisations import fixture, search
+from organisations.models import (
+    Affiliation,
+    DataVersion,
+    KeyFigure,
+    MemberBenefit,
+    Organisation,
+    Source,
+    Statement,
+)
 
 pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's search vectors and typo correction"
+)
 
 
 def generate(count, seed=7):
@@ -21,10 +33,45 @@ def synthetic():
 
 
 def snapshot():
-    return [
+    organisations = [
         (o.slug, o.name, o.kind, o.scope, o.status, o.founded_year, o.summary, o.search_text)
         for o in synthetic()
     ]
+    records = [
+        list(model.objects.filter(organisation__in=synthetic()).values_list(*fields))
+        for model, fields in [
+            (Statement, ["organisation__slug", "key", "kind", "text"]),
+            (MemberBenefit, ["organisation__slug", "key", "category", "text"]),
+            (KeyFigure, ["organisation__slug", "key", "value", "qualifier", "label"]),
+            (Affiliation, ["organisation__slug", "key", "kind", "other__slug"]),
+        ]
+    ]
+    tags = [
+        sorted(synthetic().values_list("slug", f"{tags}__slug")) for tags in ("audiences", "themes")
+    ]
+    return organisations, records, tags
+
+
+def search_index():
+    """Every synthetic organisation's search text and (on PostgreSQL) vector."""
+    if connection.vendor != "postgresql":
+        return list(synthetic().values_list("slug", "search_text"))
+    return [(o.slug, o.search_text, str(o.search_vector)) for o in synthetic()]
+
+
+def known_words():
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT word FROM {search.WORDS_TABLE} ORDER BY word")
+        return [word for (word,) in cursor.fetchall()]
+
+
+def foreign_keys():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
 
 
 def test_it_generates_organisations_with_everything_a_real_one_has():
@@ -58,6 +105,33 @@ def test_it_is_clearly_marked_synthetic(client):
     assert "Synthetic data (not real)" in page.content.decode()
 
 
+def test_its_search_index_is_the_one_the_site_would_build():
+    generate(80)
+    generated = search_index()
+    assert all(text for _, text, *_ in generated)
+    Organisation.objects.filter(slug__startswith="synthetic-").changed()  # the site's rebuild
+    assert search_index() == generated
+
+
+@postgresql_only
+def test_it_teaches_typo_correction_the_words_the_site_would():
+    generate(80)
+    generated = known_words()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {search.WORDS_TABLE}")
+    search.index("default", Organisation, list(Organisation.objects.values_list("pk", flat=True)))
+    assert known_words() == generated
+
+
+@postgresql_only
+def test_a_misspelt_synthetic_name_still_finds_it():
+    generate(25)
+    organisation = synthetic().first()
+    place = organisation.name.split()[0]
+    misspelt = place[:-2] + place[-1] + place[-2]  # the last two letters swapped
+    assert organisation in Organisation.objects.search(f"{misspelt} (synthetic")
+
+
 def test_it_is_searchable_and_listed_like_real_data(client):
     generate(25)
     organisation = synthetic().first()
@@ -76,12 +150,44 @@ def test_it_never_reaches_the_fixture():
 
 def test_one_command_removes_it_all_and_leaves_the_real_directory():
     before = fixture.dumps(fixture.export())
+    tables = [Statement, MemberBenefit, KeyFigure, Affiliation]
+    tables += [Organisation.audiences.through, Organisation.themes.through]
+    rows = [model.objects.count() for model in tables]
+    words = known_words() if connection.vendor == "postgresql" else []
     generate(40)
+    version = DataVersion.current()
     out = StringIO()
     call_command("remove_synthetic", stdout=out)
     assert "Removed 40 synthetic organisations" in out.getvalue()
     assert not synthetic().exists()
     assert not Source.objects.filter(slug="synthetic-data").exists()
     assert Organisation.objects.count() == 10
+    assert [model.objects.count() for model in tables] == rows
+    assert DataVersion.current() > version
     assert fixture.dumps(fixture.export()) == before
     assert list(Organisation.objects.search("ISME"))[0].slug == "isme"
+    if connection.vendor == "postgresql":
+        assert known_words() == words
+
+
+def test_removing_takes_affiliations_from_real_organisations_too():
+    generate(5)
+    Affiliation.objects.create(
+        organisation=Organisation.objects.get(slug="isme"),
+        other=synthetic().first(),
+        kind="partner-of",
+        key="synthetic-partner",
+        source=Source.objects.get(slug="synthetic-data"),
+        excerpt="Synthetic record, generated for benchmarks: not a real organisation.",
+    )
+    call_command("remove_synthetic", stdout=StringIO())
+    assert not Affiliation.objects.filter(key="synthetic-partner").exists()
+
+
+@postgresql_only
+def test_generating_and_removing_keep_every_foreign_key():
+    before = foreign_keys()
+    generate(30)
+    assert foreign_keys() == before
+    call_command("remove_synthetic", stdout=StringIO())
+    assert foreign_keys() == before

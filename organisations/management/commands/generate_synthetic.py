@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "Add COUNT synthetic organisations with statements, benefits, figures, affiliations, "
         "audiences and themes, the same for the same --seed. They are marked synthetic (slugs "
         "start with 'synthetic-'), never exported to the fixture, and removed by "
-        "remove_synthetic."
+        "remove_synthetic. On PostgreSQL the tables written are locked until it is done, so "
+        "the site waits for it (100,000 take seconds, not minutes)."
     )
 
     def add_arguments(self, parser):

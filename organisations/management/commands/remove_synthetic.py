@@ -7,7 +7,10 @@ from organisations import synthetic
 
 
 class Command(BaseCommand):
-    help = "Delete every synthetic organisation (and its records and source). Real data stays."
+    help = (
+        "Delete every synthetic organisation (and its records and source). Real data stays. "
+        "On PostgreSQL the tables are locked until it is done, so the site waits for it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
