@@ -149,7 +149,7 @@ class OrganisationFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         # Parsed once (it may cost a query, for typo corrections) and kept for the snippets.
         if self.search_query is None:
-            self.search_query = Search(value, using=queryset.db)
+            self.search_query = Search(value, using=queryset.db, request=self.request)
         return queryset.search(self.search_query)
 
     def filter_related(self, queryset, name, values):

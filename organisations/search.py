@@ -17,11 +17,12 @@ name, acronym or `search_text`, and ranks name and acronym matches above the oth
 """
 
 import re
+from functools import cached_property
+from html import escape  # django.utils.html.escape, without its lazy-text wrapper
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import Case, F, FloatField, Q, Value, When
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 CONFIG = "english"
@@ -141,13 +142,13 @@ def words_sql(text):
 class Search:
     """A parsed query: its words, what they may match, and how to highlight the matches."""
 
-    def __init__(self, query, using="default"):
+    def __init__(self, query, using="default", request=None):
         self.query = " ".join(query.split())
         self.words = re.findall(r"[^\W_]+", self.query.casefold())[:MAX_WORDS]
         self.postgres = connections[using].vendor == "postgresql"
         self.alternatives = {word: [] for word in self.words}
         if self.postgres and self.words:
-            self.alternatives = _corrections(using, self.words)
+            self.alternatives = _corrections(using, self.words, request)
 
     def __bool__(self):
         return bool(self.words)
@@ -198,13 +199,17 @@ class Search:
             condition &= Q(name__icontains=word) | Q(acronym__iexact=word)
         return condition
 
+    @cached_property
+    def _match_pattern(self):
+        """A word that starts with one of the terms."""
+        terms = "|".join(re.escape(term) for term in self.terms)
+        return re.compile(rf"\b({terms})\w*", re.IGNORECASE)
+
     def snippet(self, text, width=180):
         """A short, escaped extract of `text` around the first match, matches in <mark>."""
         if not self.words or not text:
             return ""
-        pattern = re.compile(
-            r"\b(" + "|".join(re.escape(term) for term in self.terms) + r")\w*", re.IGNORECASE
-        )
+        pattern = self._match_pattern
         text = " ".join(text.split())
         first = pattern.search(text)
         if first is None:
@@ -228,8 +233,17 @@ class Search:
         )
 
 
-def _corrections(using, words):
-    """{word: [similar words]} for each word that is not the start of any known word."""
+def _corrections(using, words, request=None):
+    """{word: [similar words]} for each word that is not the start of any known word: the
+    directory's words only change with its data, so once per data version."""
+    from .cache import memoised  # it reads the data version from the models, which import this
+
+    return memoised(
+        "corrections", " ".join(words), lambda: _find_corrections(using, words), request
+    )
+
+
+def _find_corrections(using, words):
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"""

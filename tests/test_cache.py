@@ -183,6 +183,20 @@ def test_an_admin_edit_changes_the_counts_on_the_next_request(client, admin_clie
     assert client.get(f"{LIST}?kind=funder").context["paginator"].count == funders + 1
 
 
+def test_typo_corrections_learn_new_words_on_the_next_request(client, admin_client, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("typo tolerance needs PostgreSQL's pg_trgm")
+    settings.PAGE_CACHE = False
+    assert client.get(LIST, {"q": "okapys"}).context["paginator"].count == 0
+    organisation, response = organisation_change(admin_client, "unesco")
+    data = form_data(response, "organisation_form")
+    data["summary"] = ["Studies of the okapi."]
+    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    # The same misspelling, asked again: "okapi" is now one of the directory's words.
+    found = client.get(LIST, {"q": "okapys"}).context["object_list"]
+    assert [org.slug for org in found] == ["unesco"]
+
+
 def test_a_theme_added_in_the_admin_is_offered_on_the_next_request(client, admin_client):
     assert 'value="sea-shanties"' not in content(client.get(LIST))
     response = admin_client.post(
