@@ -22,6 +22,9 @@ from organisations.models import Organisation  # noqa: E402
 STATES = {
     "filtered (kind, scope)": "kind=national-association&scope=england",
     "searched": "q=music+hub",
+    # Matching a quarter of the directory, the search above is rightly a sequential scan;
+    # a search for something rarer uses the GIN index.
+    "searched, rarer words": "q=lottery",
     "filtered + searched": "q=music&kind=national-association",
 }
 
