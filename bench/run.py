@@ -120,6 +120,10 @@ def measure_size(env, size, static, args):
             paths = {**PAGES, "hello-world view": HELLO, "static file": static}
             for name, path in paths.items():
                 warm(path)
+                if mode != "cold":
+                    # Several connections at once, so every worker has what it keeps (each
+                    # keeps its own unless REDIS_URL is set): the figures are of a warm site.
+                    wrk(path, 1, args.connections)
                 result = wrk(path, args.duration, connections or args.connections)
                 rows.setdefault(name, {})[mode] = result
                 print(f"{name:28} {mode:8} {summary(result)}")
