@@ -316,8 +316,12 @@ def test_finding_nothing_says_so_and_keeps_the_choices(client):
 
 def test_a_search_too_long_says_so(client):
     response = find(client, "isme", text="x" * 201)
-    assert 'role="alert"' in response.content.decode()
+    content = response.content.decode()
+    assert 'role="alert"' in content
     assert "at most 200 characters" in visible(response)
+    # The summary leads to the search box.
+    target = re.search(r'<div class="error-summary".*?<a href="#([^"]+)">', content, re.S)[1]
+    assert f'<input type="search" name="find" id="{target}"' in content
     assert offered(response)[0] == ["isme"]
 
 
