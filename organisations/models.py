@@ -112,6 +112,13 @@ class OrganisationQuerySet(models.QuerySet):
             cursor.execute(sql, [*params, first, limit + bool(first)])
             return cursor.fetchall()
 
+    def hubs(self, limit, total):
+        """All of these (`total` of them), or if there are more than `limit`, the `limit`
+        most affiliated."""
+        if total <= limit:
+            return self
+        return self.filter(slug__in=[slug for slug, _, _ in self.most_affiliated(limit)])
+
     def search(self, query):
         """Organisations matching `query` (text, or a parsed `Search`), annotated with a
         `rank`: see search.py."""

@@ -46,11 +46,7 @@ class NetworkView(TemplateView):
 
     def get_context_data(self, **kwargs):
         total = Organisation.objects.count()
-        organisations = Organisation.objects.for_network()
-        if total > self.SHOWN:
-            hubs = [slug for slug, _, _ in Organisation.objects.most_affiliated(self.SHOWN)]
-            organisations = organisations.filter(slug__in=hubs)
-        organisations = list(organisations)
+        organisations = list(Organisation.objects.hubs(self.SHOWN, total).for_network())
         return super().get_context_data(
             organisations=organisations,
             total=total,
