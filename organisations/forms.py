@@ -135,14 +135,19 @@ class CompareForm(forms.Form):
         return self.is_bound and "find" in self.data
 
     @property
+    def choice_errors(self):
+        """What is wrong with the choices: nothing yet while the reader is finding some."""
+        if not self.is_bound or self.finding:
+            return []
+        return self.errors.get("o", [])
+
+    @property
     def problems(self):
-        """[(message, id of the field it is about)] to show: not too few choices while the
-        reader is still finding some."""
+        """[(message, id of the field it is about)], for the error summary."""
         if not self.is_bound:
             return []
-        names = ["find"] if self.finding else ["o", "find"]
-        return [
-            (message, self[name].auto_id) for name in names for message in self.errors.get(name, [])
+        return [(message, self["o"].auto_id) for message in self.choice_errors] + [
+            (message, self["find"].auto_id) for message in self.errors.get("find", [])
         ]
 
     def chosen(self):
