@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -67,6 +68,18 @@ class CompareForm(forms.Form):
     def organisations(self):
         return self.cleaned_data["o"] if self.is_valid() else []
 
+    @cached_property
+    def _found(self):
+        """{slug: organisation} for the values asked for that could be slugs, looked up once
+        for validating and for ticking them again: `for_detail()` rows to compare, or just what
+        a choice shows while the reader is finding more."""
+        values = self.fields["o"].to_python(self["o"].data) if self.is_bound else []
+        lookup = _possible_slugs(values)
+        if not lookup:
+            return {}
+        queryset = _choices() if self.finding else Organisation.objects.for_detail()
+        return {org.slug: org for org in queryset.filter(slug__in=lookup)}
+
     def clean_o(self):
         values = self.cleaned_data["o"]
         if len(values) > MAX_COMPARED:
@@ -75,13 +88,7 @@ class CompareForm(forms.Form):
         if len(values) < MIN_COMPARED:
             errors.append(ValidationError(self.messages["too_few"], code="too_few"))
 
-        lookup = _possible_slugs(values)
-        found = {}
-        if lookup:
-            found = {
-                org.slug: org for org in Organisation.objects.for_detail().filter(slug__in=lookup)
-            }
-
+        found = self._found
         seen, repeated = set(), set()
         for value in values:
             if value in seen:
@@ -153,9 +160,7 @@ class CompareForm(forms.Form):
     def chosen(self):
         """The organisations asked for that exist, in the order given (to tick them again)."""
         slugs = self.fields["o"].to_python(self["o"].data) if self.is_bound else []
-        lookup = _possible_slugs(slugs)
-        found = {org.slug: org for org in _choices().filter(slug__in=lookup)} if lookup else {}
-        return [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
+        return [self._found[slug] for slug in dict.fromkeys(slugs) if slug in self._found]
 
     def candidates(self, chosen):
         """([organisation], more?): up to CANDIDATES_SHOWN organisations not in `chosen` that
