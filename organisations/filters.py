@@ -247,8 +247,10 @@ class OrganisationFilter(django_filters.FilterSet):
         if slug and slug not in {row[0] for row in rows}:
             rows.append((slug, Organisation.objects.get(slug=slug).name, 0))
         rows.sort(key=lambda row: row[1])
+        # With no organisation chosen, `results` are this page's results, already counted.
+        any_count = results.count() if slug else self.count
         return [
-            Option("", "Any organisation", results.count(), not slug),
+            Option("", "Any organisation", any_count, not slug),
             *(Option(value, label, count, value == slug) for value, label, count in rows),
         ]
 
