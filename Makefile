@@ -10,10 +10,10 @@ HOST ?= 127.0.0.1
 # production machine says `make install EXTRAS=`.
 EXTRAS ?= [dev]
 
-.PHONY: run test install migrate load lint fixture check-fixture clean bench lighthouse
+.PHONY: run test install migrate seed load lint fixture check-fixture clean bench lighthouse
 .PHONY: release serve backup restore loadtest
 
-run: migrate load  ## Serve the site on http://127.0.0.1:8000/ (PORT overrides), debug on.
+run: seed  ## Serve the site on http://127.0.0.1:8000/ (PORT overrides), debug on.
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install  ## Run the whole test suite (DATABASE_URL picks the database; default SQLite).
@@ -31,7 +31,10 @@ $(VENV)/.installed: pyproject.toml
 migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --verbosity 0
 
-load: migrate  ## Load (or reload) the whole directory from fixtures/organisations.json.
+seed: migrate  ## Load the directory into a database that has none; never overwrites edits.
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_directory
+
+load: migrate  ## Reload the whole directory from fixtures/organisations.json, on purpose.
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py loaddata organisations
 
 fixture: install  ## Rebuild fixtures/organisations.json from fixtures/directory.toml.

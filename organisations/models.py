@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.text import slugify
 
+from . import fields
 from .search import Search, refresh
 from .sources import quotation_errors
 
@@ -246,8 +247,8 @@ class Organisation(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    summary = models.TextField(blank=True, help_text="One or two sentences, shown in the list.")
-    description = models.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
+    summary = fields.TextField(blank=True, help_text="One or two sentences, shown in the list.")
+    description = fields.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
     website = models.URLField(blank=True, help_text="Leave blank where the sources give none.")
     last_verified = models.DateField(
         null=True, blank=True, help_text="When an editor last checked this entry."
@@ -368,11 +369,11 @@ class Source(models.Model):
         related_name="publications",
         help_text="The organisation that published the document, where known.",
     )
-    description = models.TextField(blank=True, help_text="What it is and where it came from.")
+    description = fields.TextField(blank=True, help_text="What it is and where it came from.")
     filename = models.CharField(
         max_length=200, blank=True, help_text="The verbatim copy under fixtures/sources/."
     )
-    text = models.TextField(help_text="The document's text, verbatim. Excerpts are quoted from it.")
+    text = fields.TextField(help_text="The document's text, verbatim. Excerpts are quoted from it.")
 
     objects = SlugManager()
 
@@ -435,7 +436,7 @@ class OrganisationRecord(models.Model):
     key = models.SlugField(max_length=60, blank=True, editable=False)
     order = models.PositiveSmallIntegerField(default=0)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
-    excerpt = models.TextField(help_text="The passage of the source this is taken from, verbatim.")
+    excerpt = fields.TextField(help_text="The passage of the source this is taken from, verbatim.")
 
     objects = RecordManager()
 
@@ -496,7 +497,7 @@ class Statement(OrganisationRecord):
 
     kind = models.CharField(max_length=20, choices=Kind)
     title = models.CharField(max_length=200, blank=True, help_text="For a named principle.")
-    text = models.TextField()
+    text = fields.TextField()
     is_intro = models.BooleanField(
         "introduces the list",
         default=False,
@@ -523,7 +524,7 @@ class MemberBenefit(OrganisationRecord):
     )
     category = models.CharField(max_length=30, choices=Category)
     title = models.CharField(max_length=200, blank=True)
-    text = models.TextField()
+    text = fields.TextField()
 
     def __str__(self):
         return self.title or self.text[:60]
@@ -546,7 +547,7 @@ class Programme(OrganisationRecord):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
-    description = models.TextField(blank=True)
+    description = fields.TextField(blank=True)
     frequency = models.CharField(max_length=100, blank=True, help_text="e.g. every two years")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
@@ -597,7 +598,7 @@ class Role(OrganisationRecord):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="roles")
     title = models.CharField(max_length=200)
-    quote = models.TextField(blank=True)
+    quote = fields.TextField(blank=True)
 
     def __str__(self):
         return f"{self.person}, {self.title}"

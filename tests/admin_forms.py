@@ -52,8 +52,9 @@ class _FormParser(HTMLParser):
             self.in_form = False
         elif tag == "textarea" and self._textarea:
             name, text = self._textarea
-            # Browsers drop the newline that Django writes straight after <textarea>.
-            self.fields.append((name, text.removeprefix("\n")))
+            # Browsers drop the newline that Django writes straight after <textarea>, and
+            # submit its line breaks as CRLF (the HTML standard's form submission).
+            self.fields.append((name, text.removeprefix("\n").replace("\n", "\r\n")))
             self._textarea = None
         elif tag == "select" and self._select:
             name, multiple, options = self._select

@@ -7,6 +7,7 @@ stopped by the process id this module started them with.
 import contextlib
 import http.client
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -14,10 +15,12 @@ import socket
 import subprocess
 import sys
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.db import connection
 
 BASE_DIR = settings.BASE_DIR
 PG_BIN = next(
@@ -62,6 +65,84 @@ def manage(*args, env, timeout=120):
     return result
 
 
+def prepare(env, *, load=True):
+    """Make the database of a production-like site ready: migrated, the directory loaded (unless
+    `load` is false), the static files collected (into env's DJANGO_STATIC_ROOT)."""
+    manage("migrate", "--verbosity", "0", env=env)
+    if load:
+        manage("loaddata", "organisations", "--verbosity", "0", env=env)
+    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+
+
+@contextlib.contextmanager
+def throwaway_database(directory):
+    """The DATABASE_URL of a new, empty database for a site of its own, of the kind the tests
+    run on: a SQLite file in `directory`, or a database on the same PostgreSQL server, dropped
+    afterwards."""
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{Path(directory) / 'db.sqlite3'}"
+        return
+    import psycopg
+
+    params = connection.settings_dict
+    name = f"musicdir_site_{secrets.token_hex(6)}"
+    credentials = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
+    server = f"postgres://{credentials}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+class Browser:
+    """Enough of a browser for the admin of a site on loopback: cookies, the TLS proxy's
+    `X-Forwarded-Proto: https`, and the Origin header a browser sends with a form."""
+
+    def __init__(self, base):
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port
+        self.cookies = SimpleCookie()
+
+    def request(self, method, path, data=None):
+        headers = {"X-Forwarded-Proto": "https", "Host": f"{self.host}:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v.value}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://{self.host}:{self.port}"
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.content = response.read()
+        finally:
+            connection.close()
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(cookie)
+        return response
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, data):
+        return self.request("POST", path, data)
+
+    def log_in(self, username, password):
+        """Log in to the admin through its login form."""
+        page = self.get("/admin/login/").content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        signed_in = self.post(
+            "/admin/login/?next=/admin/",
+            {"csrfmiddlewaretoken": token, "username": username, "password": password},
+        )
+        assert signed_in.status == 302, signed_in.content[:500]
+
+
 def request(url, method="GET", headers=None, timeout=10):
     """(status, headers as a dict with lower-case names, body bytes) of one request."""
     parts = urlsplit(url)
@@ -91,9 +172,10 @@ def wait_for(check, timeout=30, interval=0.1, what="the condition"):
 
 
 @contextlib.contextmanager
-def gunicorn(env, log_path):
-    """gunicorn with musicdir's config module on a free loopback port: yields its base URL."""
-    port = free_port()
+def gunicorn(env, log_path, port=None):
+    """gunicorn with musicdir's config module on a loopback port (a free one unless given):
+    yields its base URL."""
+    port = port or free_port()
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

@@ -1,18 +1,15 @@
 """Scale-out: two gunicorn instances sharing one PostgreSQL and one Redis serve the same pages,
 and an edit made through one is seen at once through the other."""
 
-import http.client
 import re
 import socket
 import subprocess
 import sys
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from tests.admin_forms import form_data
-from tests.servers import gunicorn, manage, production_env
+from tests.servers import Browser, gunicorn, manage, production_env
 
 SERVER = "127.0.0.1"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
@@ -33,38 +30,6 @@ pytestmark = pytest.mark.skipif(
     not (reachable(5432) and reachable(6379)),
     reason="needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379",
 )
-
-
-class Browser:
-    """Enough of a browser for the admin: cookies, the proxy's HTTPS header, and Origin."""
-
-    def __init__(self, port):
-        self.port = port
-        self.cookies = SimpleCookie()
-
-    def request(self, method, path, data=None):
-        headers = {"X-Forwarded-Proto": "https", "Host": f"{SERVER}:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v.value}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Origin"] = f"https://{SERVER}:{self.port}"
-        connection = http.client.HTTPConnection(SERVER, self.port, timeout=30)
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.content = response.read()
-        for cookie in response.headers.get_all("Set-Cookie") or []:
-            self.cookies.load(cookie)
-        connection.close()
-        return response
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def post(self, path, data):
-        return self.request("POST", path, data)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +61,7 @@ def instances(tmp_path_factory):
             gunicorn(env | {"WEB_CONCURRENCY": "1"}, logs / "a.log") as first,
             gunicorn(env | {"WEB_CONCURRENCY": "1"}, logs / "b.log") as second,
         ):
-            yield [Browser(urlsplit(base).port) for base in (first, second)]
+            yield [Browser(base) for base in (first, second)]
     finally:
         subprocess.run(drop, check=True)
         subprocess.run(flush, check=True)
@@ -121,13 +86,7 @@ def test_an_edit_through_one_instance_is_seen_at_once_through_the_other(instance
     first, second = instances
     assert "Seen through the other instance." not in summary_on(second)  # and now cached there
 
-    login = first.get("/admin/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.content.decode())
-    signed_in = first.post(
-        "/admin/login/?next=/admin/",
-        {"csrfmiddlewaretoken": token[1], "username": "editor", "password": PASSWORD},
-    )
-    assert signed_in.status == 302, signed_in.content[:500]
+    first.log_in("editor", PASSWORD)
 
     changelist = first.get("/admin/organisations/organisation/?q=UNESCO")
     change = re.search(

@@ -21,6 +21,7 @@ import importlib
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
@@ -28,6 +29,8 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
+
+from tests import servers
 
 CHROMIUM = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -149,3 +152,94 @@ def screenshot(page, name):
         page.set_viewport_size(viewport)
         page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
     page.set_viewport_size(size)
+
+
+# The admin, through gunicorn as production serves it ------------------------------------------
+
+ADMIN_PASSWORD = "a-long-test-passphrase"
+
+# A superuser "root" and an editor "editor" (a staff account in the Editors group).
+ACCOUNTS = """
+from django.contrib.auth.models import Group, User
+User.objects.create_superuser("root", "root@example.org", "{password}")
+editor = User.objects.create_user("editor", "editor@example.org", "{password}", is_staff=True)
+editor.groups.add(Group.objects.get(name="Editors"))
+"""
+
+LOG_IN = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+user = get_user_model().objects.get(username="{username}")
+session = SessionStore()
+session.update({{
+    SESSION_KEY: str(user.pk),
+    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+    HASH_SESSION_KEY: user.get_session_auth_hash(),
+}})
+session.create()
+print(session.session_key)
+"""
+
+
+@pytest.fixture(scope="session")
+def admin_site(tmp_path_factory):
+    """The site as production serves it (debug off, the policy enforced, hashed static files),
+    under gunicorn on a throwaway database of the kind the tests run on, with the directory
+    and two accounts (ACCOUNTS). Tests that use it may write to it."""
+    directory = tmp_path_factory.mktemp("admin-site")
+    port = servers.free_port()
+    with servers.throwaway_database(directory) as database_url:
+        env = servers.production_env(
+            DATABASE_URL=database_url,
+            # The browser speaks plain HTTP to gunicorn, so its forms come from an http://
+            # origin, which a site behind a TLS proxy would otherwise refuse.
+            DJANGO_CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}",
+            DJANGO_STATIC_ROOT=str(directory / "static"),
+            WEB_CONCURRENCY="2",
+            GUNICORN_ACCESS_LOG="",
+        )
+        servers.prepare(env)
+        servers.manage("shell", "--command", ACCOUNTS.format(password=ADMIN_PASSWORD), env=env)
+        with servers.gunicorn(env, directory / "gunicorn.log", port=port) as base:
+            yield SimpleNamespace(url=base, env=env)
+
+
+def over_https(browser, site):
+    """A browser context whose requests say, as the TLS proxy's would, they came over HTTPS."""
+    return browser.new_context(base_url=site, extra_http_headers={"X-Forwarded-Proto": "https"})
+
+
+def record(problems, message):
+    """Keep the console's errors and warnings, with where they came from. (Not the admin's
+    missing /favicon.ico: its pages name no icon, so the browser asks for that one.)"""
+    url = message.location.get("url", "")
+    if message.type in ("error", "warning") and not url.endswith("/favicon.ico"):
+        problems.append(f"{message.text} ({url})")
+
+
+@pytest.fixture
+def admin_page(browser, admin_site):
+    """`admin_page(username)`: (a tab logged in to the admin as that account, the problems its
+    console reports). Logged in through a session made on the server: a form posted over
+    plain HTTP fails the CSRF origin check that HTTPS behind the proxy passes."""
+    contexts = []
+
+    def admin_page(username):
+        login = LOG_IN.format(username=username)
+        session_key = servers.manage("shell", "--command", login, env=admin_site.env)
+        context = over_https(browser, admin_site.url)
+        contexts.append(context)
+        context.add_cookies(
+            [{"name": "sessionid", "value": session_key.stdout.split()[-1], "url": admin_site.url}]
+        )
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda m: record(problems, m))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto("/admin/")
+        assert "/login/" not in page.url, f"{username} is not logged in"
+        return page, problems
+
+    yield admin_page
+    for context in contexts:
+        context.close()
