@@ -42,7 +42,6 @@ BEND = 36  # how far apart the curves of a two-way pair bow
 LABEL_PLACES = (0.5, 0.62, 0.38, 0.72, 0.28, 0.8, 0.2)
 
 KIND_ORDER = list(Organisation.Kind.values)
-AFFILIATION_ORDER = list(Affiliation.Kind.values)
 
 
 def wrap(text, width, max_lines=None):
@@ -153,7 +152,7 @@ def organisation_diagram(organisation):
     for affiliation in outgoing + incoming:
         is_outgoing = affiliation.organisation_id == organisation.pk
         other = affiliation.other if is_outgoing else affiliation.organisation
-        kind = AFFILIATION_ORDER.index(affiliation.kind)
+        kind = Affiliation.ORDER[affiliation.kind]
         first_kind[other.pk] = min(kind, first_kind.get(other.pk, kind))
         if other.pk not in nodes:
             nodes[other.pk] = Node(other)
@@ -223,12 +222,11 @@ def _edges(links, nodes):
     kinds = defaultdict(set)
     for source, target, kind in links:
         kinds[source, target].add(kind)
-    labels = dict(Affiliation.Kind.choices)
     edges = [
         Edge(
             nodes[source],
             nodes[target],
-            [labels[kind] for kind in sorted(pair_kinds, key=AFFILIATION_ORDER.index)],
+            [Affiliation.label(kind) for kind in sorted(pair_kinds, key=Affiliation.ORDER.get)],
         )
         for (source, target), pair_kinds in kinds.items()
     ]

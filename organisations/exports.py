@@ -66,8 +66,6 @@ FIELDS = (
 
 KIND_LABELS = dict(Organisation.Kind.choices)
 SCOPE_LABELS = dict(Organisation.Scope.choices)
-AFFILIATION_LABELS = dict(Affiliation.Kind.choices)
-AFFILIATION_ORDER = {kind: n for n, kind in enumerate(Affiliation.Kind.values)}
 
 
 class Row:
@@ -87,32 +85,22 @@ class Row:
 
 class Link:
     """One affiliation worded for the exported organisation's side, as its page words it
-    (`AffiliationLink`): `other` is the organisation at the other end, as (name, slug)."""
+    (`Affiliation.wording`): `other` is the organisation at the other end, as (name, slug)."""
 
     __slots__ = ("incoming", "kind", "label", "other", "qualifier", "programme", "text", "key")
 
     def __init__(self, incoming, kind, qualifier, programme, other):
         name, acronym, slug = other
-        display_name = Organisation.name_with_acronym(name, acronym)
-        if incoming:
-            label = Affiliation.incoming_label(kind, qualifier)
-            text = f"{label}: {display_name}"
-        else:
-            label = AFFILIATION_LABELS.get(kind, kind)
-            text = f"{label} {display_name}"
-            if qualifier:
-                text += f" ({qualifier})"
-        if programme:
-            text += f" — {programme}"
+        before, after = Affiliation.wording(kind, qualifier, programme, incoming)
         self.incoming = incoming
         self.kind = kind
-        self.label = label
+        self.label = Affiliation.label(kind, qualifier, incoming)
         self.other = (name, slug)
         # The affiliation's own qualifier (on the incoming side it is also part of `label`).
         self.qualifier = qualifier
         self.programme = programme
-        self.text = text
-        self.key = (AFFILIATION_ORDER[kind], name)  # as `Organisation.affiliation_links()`
+        self.text = f"{before}{Organisation.name_with_acronym(name, acronym)}{after}"
+        self.key = Affiliation.sort_key(kind, name)
 
 
 class Among(Lookup):

@@ -7,7 +7,7 @@ source verbatim (see `organisations.sources`).
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -318,8 +318,7 @@ class Organisation(models.Model):
         """Every affiliation as seen from this organisation, in wording for this side."""
         links = [AffiliationLink.outgoing(a) for a in self.affiliations.all()]
         links += [AffiliationLink.incoming(a) for a in self.affiliations_received.all()]
-        order = list(Affiliation.Kind.values)
-        return sorted(links, key=lambda link: (order.index(link.kind), link.organisation.name))
+        return sorted(links, key=AffiliationLink.sort_key)
 
     def affiliation_groups(self):
         """[(heading, [AffiliationLink])]: the affiliations by type (`Affiliation.GROUPS`)."""
@@ -562,6 +561,14 @@ class Programme(OrganisationRecord):
         """Children, read from the organisation's prefetched programmes."""
         return [p for p in self.organisation.programmes.all() if p.parent_id == self.pk]
 
+    def affiliation_links(self):
+        """The affiliations about this programme, worded for its organisation's side."""
+        links = [
+            AffiliationLink(a, a.organisation_id != self.organisation_id, under_programme=True)
+            for a in self.affiliations.all()
+        ]
+        return sorted(links, key=AffiliationLink.sort_key)
+
 
 class KeyFigure(OrganisationRecord):
     class Qualifier(models.TextChoices):
@@ -627,7 +634,10 @@ class Affiliation(OrganisationRecord):
         HOST_FOR = "host-for", "Host for"
         LEADS_PROJECT_FOR = "leads-project-for", "Leads a project for"
 
-    # How the other side's page words each kind.
+    # The directory's wording of affiliations, in one place: the pages, the diagram, the search
+    # document and the exports all word them with `label`, `wording` and `sort_key`.
+
+    # How the other side's page names each kind (the subject's side uses `Kind`'s labels).
     REVERSE_LABELS = {
         Kind.NATIONAL_AFFILIATE_OF: "National affiliate",
         Kind.AFFILIATED_TO: "Affiliated organisation",
@@ -641,6 +651,9 @@ class Affiliation(OrganisationRecord):
         Kind.HOST_FOR: "Hosted by",
         Kind.LEADS_PROJECT_FOR: "Project led by",
     }
+
+    # The order affiliations are listed in: by kind, in `Kind`'s order, then by name.
+    ORDER = {kind: n for n, kind in enumerate(Kind.values)}
 
     # How an organisation's page groups its affiliations, in this order. Every kind is in one.
     GROUPS = {
@@ -695,41 +708,84 @@ class Affiliation(OrganisationRecord):
     def key_basis(self):
         return f"{self.kind} {self.other.slug}"
 
-    @property
-    def reverse_label(self):
-        return self.REVERSE_LABELS[self.kind]
+    @classmethod
+    def label(cls, kind, qualifier="", incoming=False):
+        """What an affiliation of `kind` is called on one side's page: "National affiliate of"
+        on the subject's; "National affiliate for the UK" (with the qualifier) on the other's."""
+        if incoming:
+            return " ".join(filter(None, [cls.REVERSE_LABELS[kind], qualifier]))
+        return cls.Kind(kind).label
 
     @classmethod
-    def incoming_label(cls, kind, qualifier):
-        """How the other side's page names an affiliation: "National affiliate for the UK"."""
-        return " ".join(filter(None, [cls.REVERSE_LABELS[kind], qualifier]))
+    def wording(cls, kind, qualifier, programme, incoming):
+        """(before, after): how an affiliation reads on one side's page, around the other
+        organisation's name. "National affiliate of " ISME " (for the UK)" on MEC's page,
+        "National affiliate for the UK: " MEC on ISME's; " — <programme>" after, if it is about
+        one (`programme`: its name, or "" when shown under the programme itself)."""
+        label = cls.label(kind, qualifier, incoming)
+        if incoming:
+            before, after = f"{label}: ", ""
+        else:
+            before, after = f"{label} ", f" ({qualifier})" if qualifier else ""
+        if programme:
+            after += f" — {programme}"
+        return before, after
+
+    @classmethod
+    def sort_key(cls, kind, name):
+        """Where an affiliation with the organisation called `name` comes in a list."""
+        return cls.ORDER[kind], name
 
 
 @dataclass(frozen=True)
 class AffiliationLink:
-    """One affiliation as seen from one side: "<label> <organisation>"."""
+    """One affiliation as seen from one side: `before`, the other `organisation`, `after`
+    (`Affiliation.wording`). Under the programme it is about, the programme is not repeated."""
 
-    label: str
-    organisation: Organisation
     affiliation: Affiliation
     incoming: bool
+    under_programme: bool = False
 
     @classmethod
-    def outgoing(cls, affiliation):
-        label = affiliation.get_kind_display()
-        return cls(label, affiliation.other, affiliation, incoming=False)
+    def outgoing(cls, affiliation, **options):
+        return cls(affiliation, incoming=False, **options)
 
     @classmethod
-    def incoming(cls, affiliation):
-        label = Affiliation.incoming_label(affiliation.kind, affiliation.qualifier)
-        return cls(label, affiliation.organisation, affiliation, incoming=True)
+    def incoming(cls, affiliation, **options):
+        return cls(affiliation, incoming=True, **options)
+
+    @property
+    def organisation(self):
+        """The organisation at the other end."""
+        return self.affiliation.organisation if self.incoming else self.affiliation.other
 
     @property
     def kind(self):
         return self.affiliation.kind
 
     @property
-    def qualifier(self):
-        """Shown after the organisation on the subject's side only (it is in the label
-        on the other side)."""
-        return "" if self.incoming else self.affiliation.qualifier
+    def label(self):
+        return Affiliation.label(self.kind, self.affiliation.qualifier, self.incoming)
+
+    @cached_property
+    def _wording(self):
+        programme = self.affiliation.programme
+        name = programme.name if programme and not self.under_programme else ""
+        return Affiliation.wording(self.kind, self.affiliation.qualifier, name, self.incoming)
+
+    @property
+    def before(self):
+        return self._wording[0]
+
+    @property
+    def after(self):
+        return self._wording[1]
+
+    @property
+    def text(self):
+        """The whole sentence, as plain text: "National affiliate of International Society for
+        Music Education (ISME) (for the UK)"."""
+        return f"{self.before}{self.organisation.display_name}{self.after}"
+
+    def sort_key(self):
+        return Affiliation.sort_key(self.kind, self.organisation.name)

@@ -60,21 +60,12 @@ def document(organisation, *, statements, benefits, programmes, roles, key_figur
     c += [f"{p.name} ({p.get_kind_display()}) {p.description} {p.location}" for p in programmes]
     c += [f"{r.person.name}, {r.title}: {r.quote}" for r in roles]
     c += [f"{f} {f.note}" for f in key_figures]
-    c += [
-        f"{link.label}{':' if link.incoming else ''} {link.organisation.display_name} "
-        f"{link.qualifier} {_programme(link)}"
-        for link in links
-    ]
+    c += [link.text for link in links]
     return PART_SEPARATOR.join([_joined(b), _joined(c)])
 
 
 def _joined(parts):
     return "\n".join(part.strip() for part in parts if part.strip())
-
-
-def _programme(link):
-    programme = link.affiliation.programme
-    return programme.name if programme else ""
 
 
 def refresh(organisations):

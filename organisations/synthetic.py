@@ -32,7 +32,6 @@ from django.db import connections, models, transaction
 from . import search
 from .models import (
     Affiliation,
-    AffiliationLink,
     Audience,
     DataVersion,
     KeyFigure,
@@ -222,10 +221,9 @@ class _Data:
             out, into = links[kind]
             outgoing[i].append(out(organisations[other]))
             incoming[other].append(into(organisations[i]))
-        order = list(Affiliation.Kind.values)
 
         def link_order(link):
-            return (order.index(link.kind), link.organisation.name)
+            return Affiliation.sort_key(link.kind, link.organisation.name)
 
         for start in range(0, len(organisations), size):
             yield [
@@ -280,12 +278,17 @@ class _Figure:
 
 def _links(kind):
     """An affiliation of `kind` as seen from each side: a function of the organisation at
-    the other end to its AffiliationLink (like `dataclasses.replace()`, but quicker)."""
-    affiliation = Affiliation(kind=kind, organisation=Organisation(), other=Organisation())
-    return [
-        partial(AffiliationLink, link.label, affiliation=affiliation, incoming=link.incoming)
-        for link in (AffiliationLink.outgoing(affiliation), AffiliationLink.incoming(affiliation))
-    ]
+    the other end to what `search.document()` and the ordering read of its AffiliationLink."""
+    return [partial(_Link, kind, incoming) for incoming in (False, True)]
+
+
+class _Link:
+    __slots__ = ("kind", "organisation", "text")
+
+    def __init__(self, kind, incoming, organisation):
+        before, after = Affiliation.wording(kind, "", "", incoming)
+        self.kind, self.organisation = kind, organisation
+        self.text = f"{before}{organisation.display_name}{after}"
 
 
 def _organisation(rng, n):

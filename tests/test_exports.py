@@ -282,12 +282,6 @@ def model_record(organisation, absolute_url):
 
     def affiliation(link):
         other, programme = link.organisation, link.affiliation.programme
-        if link.incoming:
-            text = f"{link.label}: {other.display_name}"
-        else:
-            text = f"{link.label} {other.display_name}"
-            text += f" ({link.qualifier})" if link.qualifier else ""
-        text += f" — {programme.name}" if programme else ""
         return {
             "direction": "incoming" if link.incoming else "outgoing",
             "kind": link.kind,
@@ -299,7 +293,7 @@ def model_record(organisation, absolute_url):
             },
             "qualifier": link.affiliation.qualifier,
             "programme": programme.name if programme else None,
-            "text": text,
+            "text": link.text,
         }
 
     return {
