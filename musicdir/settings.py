@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The directory's data version, read at most once per request (organisations/cache.py).
+    "organisations.cache.DataVersionMiddleware",
     # Last, as django-axes requires: turns a locked-out login into a 429 response.
     "axes.middleware.AxesMiddleware",
 ]

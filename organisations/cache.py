@@ -6,11 +6,18 @@ in the database, so however many processes or machines serve the site, and which
 they share (Redis when REDIS_URL is set, local memory otherwise), a request after a write never
 sees a page from before it. A request costs one small query for the version, then a cache hit.
 
+The version is read at most once per request (`DataVersionMiddleware`), when first needed,
+through the database router: from the database the page reads its data from (a read replica,
+when there is one), so a page is always filed under the version of the data it shows.
+
 Below whole pages, `memoised` keeps what a page needs that depends only on the data, such as
 the list's facet counts for a given search and filters, once per data version: so a page the
 cache does not hold (another page of results, another sort) is built without recounting.
+Search knows nothing of this: whoever wants its typo corrections kept asks for
+`memoised_corrections`.
 """
 
+import contextvars
 import hashlib
 from functools import wraps
 
@@ -21,13 +28,48 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, quote_etag
 
+from . import search
 from .models import DataVersion
 
 TIMEOUT = 60 * 60 * 24  # old versions' pages are never read again; let them expire
 
+# This request's data version, once read: a one-item list, empty until then. None outside a
+# request (a command reads the version each time it asks).
+_request_version = contextvars.ContextVar("data_version", default=None)
+
+
+class DataVersionMiddleware:
+    """Gives each request its own data version, read when first asked for (`data_version`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_version.set([])
+        try:
+            return self.get_response(request)
+        finally:
+            _request_version.reset(token)
+
+
+def data_version():
+    """The directory's data version: read once per request (see the module's docstring)."""
+    read = _request_version.get()
+    if read is None:
+        return DataVersion.current()
+    if not read:
+        read.append(DataVersion.current())
+    return read[0]
+
+
+def _digest(text):
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
 
 def cached_page(view):
     """Serve a GET view's 200 responses from the cache, with an ETag from the data version.
+    Pages are kept by their whole address, host included (as Django's `cache_page` does): a
+    page names its own absolute addresses.
 
     These pages only read, so they skip the transaction ATOMIC_REQUESTS would open."""
 
@@ -35,9 +77,8 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        version = data_version(request)
-        path = request.get_full_path()
-        digest = hashlib.blake2b(path.encode(), digest_size=12).hexdigest()
+        version = data_version()
+        digest = _digest(request.build_absolute_uri())
         etag = quote_etag(f"{version}-{digest}")
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             return _revalidate(HttpResponseNotModified(), etag)
@@ -58,27 +99,25 @@ def cached_page(view):
     return transaction.non_atomic_requests(wrapper)
 
 
-def data_version(request=None):
-    """The directory's data version, read once per request."""
-    if request is None:
-        return DataVersion.current()
-    if not hasattr(request, "data_version"):
-        request.data_version = DataVersion.current()
-    return request.data_version
-
-
-def memoised(name, parts, compute, request=None):
+def memoised(name, parts, compute):
     """`compute()`, worked out once per data version for the same `parts` (a string) and kept
     in the cache; MUSICDIR_MEMO=0 (settings.MEMO) works it out every time."""
     if not settings.MEMO:
         return compute()
-    digest = hashlib.blake2b(parts.encode(), digest_size=12).hexdigest()
-    key = f"memo:{data_version(request)}:{name}:{digest}"
+    key = f"memo:{data_version()}:{name}:{_digest(parts)}"
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def memoised_corrections(using, words):
+    """`search.find_corrections`, kept once per data version: the directory's words only
+    change with its data. Pass it to `Search` as its `corrections`."""
+    return memoised(
+        "corrections", f"{using} {' '.join(words)}", lambda: search.find_corrections(using, words)
+    )
 
 
 def _revalidate(response, etag):

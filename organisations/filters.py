@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F
 from django.http import QueryDict
 
-from .cache import memoised
+from .cache import memoised, memoised_corrections
 from .forms import shown
 from .models import Audience, Organisation, Theme
 from .search import Search
@@ -142,14 +142,14 @@ class OrganisationFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # Choices from the database, read once per data version: validating and counting need
         # no more queries.
-        choices = memoised("tags", "", _tag_choices, self.request)
+        choices = memoised("tags", "", _tag_choices)
         for name, tag_choices in choices.items():
             self.filters[name].extra["choices"] = tag_choices
 
     def search(self, queryset, name, value):
         # Parsed once (it may cost a query, for typo corrections) and kept for the snippets.
         if self.search_query is None:
-            self.search_query = Search(value, using=queryset.db, request=self.request)
+            self.search_query = Search(value, using=queryset.db, corrections=memoised_corrections)
         return queryset.search(self.search_query)
 
     def filter_related(self, queryset, name, values):
@@ -199,7 +199,6 @@ class OrganisationFilter(django_filters.FilterSet):
             "facets",
             self._chosen,
             lambda: {name: self._options(name) for name in self.FACETS},
-            self.request,
         )
 
     @cached_property
@@ -208,7 +207,7 @@ class OrganisationFilter(django_filters.FilterSet):
         same search and filters."""
         if not self.is_valid():
             return 0
-        return memoised("count", self._chosen, self.qs.count, self.request)
+        return memoised("count", self._chosen, self.qs.count)
 
     @cached_property
     def _chosen(self):

@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.text import slugify
@@ -197,7 +197,11 @@ class DataVersion(models.Model):
         return f"Data version {self.number}"
 
     @classmethod
-    def current(cls, using="default"):
+    def current(cls, using=None):
+        """The number, from `using` or else the database the router reads from: the one the
+        page reads its data from (a read replica, for public pages, when there is one), so a
+        page is always filed under the version of the data it shows."""
+        using = using or router.db_for_read(cls)
         # Read by every public request (organisations/cache.py): a plain query, nothing to build.
         with connections[using].cursor() as cursor:
             cursor.execute(f"SELECT number FROM {cls._meta.db_table} WHERE id = 1")

@@ -133,13 +133,15 @@ def words_sql(text):
 class Search:
     """A parsed query: its words, what they may match, and how to highlight the matches."""
 
-    def __init__(self, query, using="default", request=None):
+    def __init__(self, query, using="default", corrections=None):
+        """`corrections(using, words)` finds the typo corrections (`find_corrections`, unless
+        the caller keeps them: see organisations/cache.py)."""
         self.query = " ".join(query.split())
         self.words = re.findall(r"[^\W_]+", self.query.casefold())[:MAX_WORDS]
         self.postgres = connections[using].vendor == "postgresql"
         self.alternatives = {word: [] for word in self.words}
         if self.postgres and self.words:
-            self.alternatives = _corrections(using, self.words, request)
+            self.alternatives = (corrections or find_corrections)(using, self.words)
 
     def __bool__(self):
         return bool(self.words)
@@ -224,17 +226,9 @@ class Search:
         )
 
 
-def _corrections(using, words, request=None):
-    """{word: [similar words]} for each word that is not the start of any known word: the
-    directory's words only change with its data, so once per data version."""
-    from .cache import memoised  # it reads the data version from the models, which import this
-
-    return memoised(
-        "corrections", " ".join(words), lambda: _find_corrections(using, words), request
-    )
-
-
-def _find_corrections(using, words):
+def find_corrections(using, words):
+    """{word: [similar words]} for each word that is not the start of any known word (on
+    PostgreSQL, with pg_trgm, from the directory's own words)."""
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"""

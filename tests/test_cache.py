@@ -226,3 +226,12 @@ def test_the_cache_is_redis_when_redis_url_is_set(environment, backend):
         check=True,
     ).stdout
     assert output.strip() == backend
+
+
+def test_each_host_name_gets_its_own_page(client, settings):
+    """A page names its own absolute addresses (its JSON-LD): one host's page is never served
+    on another."""
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    for host in ["one.example", "two.example", "one.example"]:
+        page = content(client.get(DETAIL, headers={"host": host}))
+        assert f'"http://{host}/organisations/unesco/"' in page
