@@ -1,20 +1,16 @@
-"""The one FilterSet behind the organisation list and its exports.
+"""The one FilterSet behind the organisation list and its exports: it filters and sorts.
 
-Besides filtering, it describes itself for the page: `facets` gives every option of every
-filter with the number of results choosing it would give, and `active_filters` the selections
-with a link that removes each one.
+What the page shows about the filters (each option's count, the "remove filter" links) is
+worked out from it by facets.py.
 """
 
 import re
-from collections import Counter
-from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import urlencode
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F
+from django.db.models import F
 from django.http import QueryDict
 
 from .cache import memoised, memoised_corrections
@@ -29,6 +25,10 @@ SORTS = {
     "founded": ("Oldest first", [F("founded_year").asc(nulls_last=True), "name"]),
     "-founded": ("Newest first", [F("founded_year").desc(nulls_last=True), "name"]),
 }
+
+# The sort when none is chosen: "best match", which is by name until there is a search, so a
+# search typed into a page whose form submits its sort still ranks by relevance.
+DEFAULT_SORT = "relevance"
 
 STATUS_ALL = "all"
 
@@ -52,25 +52,10 @@ def has_words(value):
         )
 
 
-@dataclass(frozen=True)
-class Option:
-    """One choice of a filter, as the page offers it."""
-
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-    @property
-    def disabled(self):
-        # Choosing it would give nothing; a selected option stays usable, to unselect it.
-        return not self.count and not self.selected
-
-
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
-        method="search",
+        method="filter_search",
         max_length=QUERY_MAX_LENGTH,
         validators=[has_words],
         error_messages={
@@ -123,10 +108,8 @@ class OrganisationFilter(django_filters.FilterSet):
         label="Sort by",
         choices=[(value, label) for value, (label, _) in SORTS.items()],
         empty_label=None,
-        method="sort_by",
+        method="sort_by",  # applied last, whatever the order filters are declared in
     )
-
-    search_query = None  # the parsed `q`, once filtered
 
     class Meta:
         model = Organisation
@@ -134,23 +117,27 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         # Always bound, so the defaults (closed hidden, a sort) apply to the bare list too.
-        # The default sort is "best match", which is by name until there is a search: so a
-        # search typed into a page whose form submits its sort still ranks by relevance.
-        data = data.copy() if data is not None else QueryDict(mutable=True)
-        if not data.get("sort"):
-            data["sort"] = "relevance"
-        super().__init__(data, *args, **kwargs)
+        super().__init__(data if data is not None else QueryDict(), *args, **kwargs)
         # Choices from the database, read once per data version: validating and counting need
         # no more queries.
-        choices = memoised("tags", "", _tag_choices)
-        for name, tag_choices in choices.items():
-            self.filters[name].extra["choices"] = tag_choices
+        for name, choices in memoised("tags", "", _tag_choices).items():
+            self.filters[name].extra["choices"] = choices
 
-    def search(self, queryset, name, value):
-        # Parsed once (it may cost a query, for typo corrections) and kept for the snippets.
-        if self.search_query is None:
-            self.search_query = Search(value, using=queryset.db, corrections=memoised_corrections)
-        return queryset.search(self.search_query)
+    @cached_property
+    def search(self):
+        """The search asked for, parsed (it may cost a query, for typo corrections, kept once
+        per data version), for filtering, ranking and the snippets. For a valid form."""
+        return Search(
+            self.form.cleaned_data["q"], using=self.queryset.db, corrections=memoised_corrections
+        )
+
+    @property
+    def chosen_sort(self):
+        """The sort asked for (for a valid form), or the default."""
+        return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(self.search)
 
     def filter_related(self, queryset, name, values):
         """Organisations with any of `values` in the relation `name` (`audiences__slug`), as a
@@ -165,121 +152,22 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value):
         # Relevance needs a search that ranked the results (one with words to look for).
-        if value == "relevance" and not self.search_query:
+        if value == "relevance" and not self.form.cleaned_data["q"]:
             value = "name"
         return queryset.order_by(*SORTS[value][1])
 
     def filter_queryset(self, queryset):
-        return self.filtered(queryset)
+        return self.sort_by(self.filtered(queryset), "sort", self.chosen_sort)
 
     def filtered(self, queryset, leave_out=None):
-        """`queryset` filtered by every filter but `leave_out` (None: by all of them)."""
+        """`queryset` filtered by every filter but `leave_out` (None: by all of them), unsorted."""
         data = self.form.cleaned_data
         if leave_out != "status" and not data.get("status"):
             queryset = queryset.listed()
         for name, filter_ in self.filters.items():
-            if name != leave_out:
+            if name not in ("sort", leave_out):
                 queryset = filter_.filter(queryset, data.get(name))
         return queryset
-
-    # Facets ------------------------------------------------------------------------------------
-
-    FACETS = ["kind", "scope", "audience", "theme", "status", "affiliated_with"]
-    AFFILIATED_WITH_SHOWN = 12  # the most connected organisations the select offers
-
-    @cached_property
-    def facets(self):
-        """{filter name: [Option]}, each count taken with that filter's own selection left out,
-        so it says how many results choosing the option would give. None if the form is
-        invalid. One query per filter, once per data version for the same search and filters
-        (so not again for another page of results or another sort)."""
-        if not self.is_valid():
-            return None
-        return memoised(
-            "facets",
-            self._chosen,
-            lambda: {name: self._options(name) for name in self.FACETS},
-        )
-
-    @cached_property
-    def count(self):
-        """How many results there are (on every page): counted once per data version for the
-        same search and filters."""
-        if not self.is_valid():
-            return 0
-        return memoised("count", self._chosen, self.qs.count)
-
-    @cached_property
-    def _chosen(self):
-        """The search and filters chosen, as one string: what the results depend on, the sort
-        aside."""
-        data = self.form.cleaned_data
-        return urlencode(
-            sorted((name, value) for name in ["q", *self.FACETS] for value in _listed(data[name]))
-        )
-
-    def _options(self, name):
-        filter_ = self.filters[name]
-        chosen = self.form.cleaned_data.get(name)
-        chosen = set(chosen) if isinstance(chosen, list) else {chosen}
-        results = self.filtered(self.queryset.all(), leave_out=name)
-        if name == "affiliated_with":
-            return self._affiliated_with_options(results, chosen)
-        ids = results.values("pk")
-        counts = _counts(ids, filter_.field_name)
-        choices = filter_.extra["choices"]
-        if name == "status":
-            counts[""] = sum(n for value, n in counts.items() if value != "closed")
-            counts[STATUS_ALL] = sum(counts.values()) - counts[""]
-            choices = [("", filter_.extra["empty_label"]), *choices]
-        return [
-            Option(str(value), label, counts.get(value, 0), value in chosen)
-            for value, label in choices
-        ]
-
-    def _affiliated_with_options(self, results, chosen):
-        """ "Any organisation" first (so the select does not default to an organisation, which
-        the next submit would apply), then the most connected organisations by name, and the
-        chosen one whatever its count."""
-        (slug,) = chosen
-        rows = results.most_affiliated(self.AFFILIATED_WITH_SHOWN, first=slug)
-        if slug and slug not in {row[0] for row in rows}:
-            rows.append((slug, Organisation.objects.get(slug=slug).name, 0))
-        rows.sort(key=lambda row: row[1])
-        # With no organisation chosen, `results` are this page's results, already counted.
-        any_count = results.count() if slug else self.count
-        return [
-            Option("", "Any organisation", any_count, not slug),
-            *(Option(value, label, count, value == slug) for value, label, count in rows),
-        ]
-
-    @cached_property
-    def chosen_count(self):
-        """How many filter options are chosen, valid or not (the search not counted)."""
-        query = self.request.GET if self.request else self.data
-        return sum(1 for name in self.FACETS for value in query.getlist(name) if value)
-
-    @cached_property
-    def active_filters(self):
-        """[(label, URL without it)] for the search and each selected option."""
-        if not self.is_valid():
-            return []
-        query = self.request.GET if self.request else self.data
-        active = []
-        for name in ["q", *self.FACETS]:
-            values = [v for v in query.getlist(name) if v]
-            if name == "q":
-                labels = {v: f"“{v}”" for v in values}
-            else:
-                labels = {o.value: o.label for o in self.facets[name]}
-            for value in values:
-                if value in labels:
-                    remaining = query.copy()
-                    remaining.setlist(name, [v for v in values if v != value])
-                    remaining.pop("page", None)
-                    label = f"{self.form.fields[name].label}: {labels[value]}"
-                    active.append((label, f"?{remaining.urlencode()}"))
-        return active
 
 
 def _tag_choices():
@@ -287,20 +175,3 @@ def _tag_choices():
         name: list(model.objects.values_list("slug", "name"))
         for name, model in [("audience", Audience), ("theme", Theme)]
     }
-
-
-def _listed(value):
-    if isinstance(value, list):
-        return value
-    return [value] if value else []
-
-
-def _counts(ids, field):
-    """{value: number of organisations among `ids`} for a field or relation."""
-    rows = (
-        Organisation.objects.filter(pk__in=ids)
-        .values_list(field)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
-    )
-    return Counter(dict(rows))

@@ -5,7 +5,8 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import exports
+from . import exports, facets
+from .cache import memoised
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
 from .forms import CompareForm
@@ -18,9 +19,21 @@ class OrganisationListView(FilterView):
     paginate_by = 20
     template_name = "organisations/organisation_list.html"
 
+    def get_context_data(self, **kwargs):
+        filterset = self.filterset
+        # Besides its page of results: how many there are and each filter option's count,
+        # counted once per data version for the same search and filters (none while the form
+        # has errors).
+        self.counts = None
+        if filterset.is_valid():
+            self.counts = memoised(
+                "counts", facets.state(filterset), lambda: facets.count(filterset)
+            )
+        return super().get_context_data(sidebar=facets.Sidebar(filterset, self.counts), **kwargs)
+
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
-        paginator.count = self.filterset.count  # counted once per data version
+        paginator.count = self.counts.results if self.counts else 0
         return paginator
 
 

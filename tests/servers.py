@@ -101,21 +101,23 @@ class Browser:
     """Enough of a browser for the admin of a site on loopback: cookies, the TLS proxy's
     `X-Forwarded-Proto: https`, and the Origin header a browser sends with a form."""
 
-    def __init__(self, base):
+    def __init__(self, base, host=None):
+        """`host`: the host name to ask for (the proxy's public name), if not the server's."""
         parts = urlsplit(base)
-        self.host, self.port = parts.hostname, parts.port
+        self.address, self.port = parts.hostname, parts.port
+        self.host = host or f"{self.address}:{self.port}"
         self.cookies = SimpleCookie()
 
     def request(self, method, path, data=None):
-        headers = {"X-Forwarded-Proto": "https", "Host": f"{self.host}:{self.port}"}
+        headers = {"X-Forwarded-Proto": "https", "Host": self.host}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v.value}" for k, v in self.cookies.items())
         body = None
         if data is not None:
             body = urlencode(data, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Origin"] = f"https://{self.host}:{self.port}"
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            headers["Origin"] = f"https://{self.host}"
+        connection = http.client.HTTPConnection(self.address, self.port, timeout=60)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()

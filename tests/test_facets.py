@@ -41,7 +41,7 @@ def clicks(query):
 
     def each(response):
         nonlocal facets
-        facets = response.context["filter"].facets
+        facets = response.context["sidebar"].options
         for name in MULTIPLE + SINGLE:
             if name in MULTIPLE and params.getlist(name):
                 continue
@@ -67,7 +67,7 @@ def test_choosing_an_option_gives_exactly_the_count_it_showed(client, state):
 
 
 def test_a_filters_counts_leave_its_own_selection_out(client):
-    facets = get(client, "kind=funder").context["filter"].facets
+    facets = get(client, "kind=funder").context["sidebar"].options
     kinds = {option.value: option for option in facets["kind"]}
     assert kinds["funder"].selected and kinds["funder"].count == 3
     assert kinds["alliance"].count == 1  # not 0: the kind filter's own choice is left out
@@ -95,14 +95,14 @@ def test_status_counts_include_closed_organisations_only_when_asked(client):
     from organisations.models import Organisation
 
     Organisation.objects.filter(slug="unesco").update(status=Organisation.Status.CLOSED)
-    facets = get(client, "").context["filter"].facets
+    facets = get(client, "").context["sidebar"].options
     status = {option.value: option.count for option in facets["status"]}
     assert status == {"": 9, "active": 9, "merged": 0, "closed": 1, "all": 10}
 
 
 def test_active_filters_appear_as_remove_tags(client):
     response = get(client, "q=music&kind=funder&kind=alliance&page=1")
-    tags = response.context["filter"].active_filters
+    tags = response.context["sidebar"].active
     labels = [label for label, _ in tags]
     assert labels == [
         "Search: “music”",
@@ -122,7 +122,7 @@ def test_active_filters_appear_as_remove_tags(client):
 
 def test_no_tags_and_no_clear_all_on_the_plain_list(client):
     response = get(client, "sort=-name")
-    assert response.context["filter"].active_filters == []
+    assert response.context["sidebar"].active == []
     assert "Clear all" not in response.content.decode()
 
 
@@ -168,11 +168,11 @@ def test_affiliated_with_offers_the_most_connected_organisations_by_name(client)
 
     from django.core.management import call_command
 
-    from organisations.filters import OrganisationFilter
+    from organisations.facets import AFFILIATED_WITH_SHOWN
 
     call_command("generate_synthetic", "60", stdout=StringIO())
-    shown = OrganisationFilter.AFFILIATED_WITH_SHOWN
-    options = get(client, "").context["filter"].facets["affiliated_with"]
+    shown = AFFILIATED_WITH_SHOWN
+    options = get(client, "").context["sidebar"].options["affiliated_with"]
     assert options[0].value == "" and options[0].selected
     offered = options[1:]
     assert len(offered) == shown
@@ -185,7 +185,7 @@ def test_affiliated_with_offers_the_most_connected_organisations_by_name(client)
     )
     # One outside the most connected, once chosen, is offered too, selected, with its count.
     quiet = min(counts, key=lambda slug: (counts[slug], slug))
-    options = get(client, f"affiliated_with={quiet}").context["filter"].facets["affiliated_with"]
+    options = get(client, f"affiliated_with={quiet}").context["sidebar"].options["affiliated_with"]
     chosen = [o for o in options if o.selected]
     assert [(o.value, o.count) for o in chosen] == [(quiet, counts[quiet])]
     assert len(options) == shown + 2
@@ -198,3 +198,42 @@ def test_option_labels_and_values_are_escaped(client):
     page = get(client, "").content.decode()
     assert "<b>Loud</b>" not in page
     assert "&lt;b&gt;Loud&lt;/b&gt; &amp; &quot;proud&quot;" in page
+
+
+def test_the_order_filters_are_declared_in_does_not_matter(client):
+    """Sorting is applied after every filter, whichever is declared first (it once worked only
+    because `q` came before `sort`)."""
+    from organisations.filters import OrganisationFilter
+    from organisations.models import Organisation
+
+    class Reversed(OrganisationFilter):
+        pass
+
+    Reversed.base_filters = dict(reversed(OrganisationFilter.base_filters.items()))
+    assert list(Reversed.base_filters)[0] == "sort"
+    for query in ["q=music", "q=music&sort=-name", "sort=-name&kind=funder", "q=mec"]:
+        results = [
+            list(
+                filterset_class(
+                    QueryDict(query), queryset=Organisation.objects.all()
+                ).qs.values_list("slug", flat=True)
+            )
+            for filterset_class in (OrganisationFilter, Reversed)
+        ]
+        assert results[0] == results[1], query
+        assert results[0], query
+
+
+def test_a_form_with_an_error_shows_every_filter_with_the_same_markup_and_keeps_choices(client):
+    """Valid or not, the filters are written by one include: the script finds the same parts."""
+    valid = get(client, "kind=funder").content.decode()
+    invalid = get(client, "kind=funder&affiliated_with=nobody").content.decode()
+    assert "No organisation called “nobody”." in invalid
+    for page in (valid, invalid):
+        funder = re.search(r'<input type="checkbox" name="kind" value="funder"[^>]*>', page)
+        assert "checked" in funder.group()
+        assert page.count("data-option") == valid.count("data-option") > 20
+        assert '<select name="status"' in page and '<select name="sort"' in page
+    assert "data-invalid" in invalid and "data-invalid" not in valid
+    # While the form is wrong nothing is counted: no counts are shown, none are made up.
+    assert '<span class="count">' in valid and '<span class="count">' not in invalid

@@ -61,7 +61,8 @@ def instances(tmp_path_factory):
             gunicorn(env | {"WEB_CONCURRENCY": "1"}, logs / "a.log") as first,
             gunicorn(env | {"WEB_CONCURRENCY": "1"}, logs / "b.log") as second,
         ):
-            yield [Browser(base) for base in (first, second)]
+            # Both behind one load balancer: the same public host name.
+            yield [Browser(base, host="localhost") for base in (first, second)]
     finally:
         subprocess.run(drop, check=True)
         subprocess.run(flush, check=True)

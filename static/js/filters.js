@@ -17,8 +17,13 @@
 (function () {
   "use strict";
 
-  var form = document.querySelector("form.filter-form");
-  var results = document.getElementById("results");
+  // The parts it works with, found by their data attributes (templates/includes/
+  // filter_form.html, active_filters.html and organisations/organisation_list.html).
+  var FORM = "form[data-filters]";
+  var RESULTS = "[data-results]";
+  var COUNT = "[data-result-count]";
+  var form = document.querySelector(FORM);
+  var results = document.querySelector(RESULTS);
   if (!form || !results || !window.fetch || !window.DOMParser || !window.URL ||
       !window.URLSearchParams || !window.AbortController || !history.pushState) {
     return;
@@ -95,8 +100,8 @@
         }
         request = null;
         var page = new DOMParser().parseFromString(html, "text/html");
-        var fresh = page.querySelector("form.filter-form");
-        if (!page.getElementById("results") || !fresh) {
+        var fresh = page.querySelector(FORM);
+        if (!page.querySelector(RESULTS) || !fresh) {
           throw new Error("not a list page");
         }
         if (push) {
@@ -116,8 +121,8 @@
   function update(page, sync) {
     var focused = document.activeElement;
     document.title = page.title;
-    updateResults(page.getElementById("results"));
-    updateForm(page.querySelector("form.filter-form"), sync);
+    updateResults(page.querySelector(RESULTS));
+    updateForm(page.querySelector(FORM), sync);
     ["text/csv", "application/json"].forEach(function (type) {
       var selector = 'link[rel="alternate"][type="' + type + '"]';
       var mine = document.head.querySelector(selector);
@@ -139,8 +144,8 @@
 
   // Everything in the results but the count is replaced; the count only changes its text.
   function updateResults(fresh) {
-    var count = results.querySelector(".result-count");
-    var freshCount = fresh.querySelector(".result-count");
+    var count = results.querySelector(COUNT);
+    var freshCount = fresh.querySelector(COUNT);
     toArray(results.children).forEach(function (child) {
       if (child !== count) {
         child.remove();
@@ -167,7 +172,7 @@
     var mine = controls(form);
     var theirs = controls(fresh);
     if (mine.map(key).join() !== theirs.map(key).join() ||
-        !!form.querySelector(".field-error") !== !!fresh.querySelector(".field-error")) {
+        form.hasAttribute("data-invalid") !== fresh.hasAttribute("data-invalid")) {
       var id = document.activeElement && document.activeElement.id;
       form.innerHTML = fresh.innerHTML;
       var again = id && document.getElementById(id);
@@ -188,13 +193,13 @@
         }
         control.value = sync ? other.value : value;
       } else if (control.type === "checkbox") {
-        var label = form.querySelector('label[for="' + control.id + '"]');
-        var freshLabel = fresh.querySelector('label[for="' + other.id + '"]');
+        var label = control.labels && control.labels[0];
+        var freshLabel = other.labels && other.labels[0];
         if (label && freshLabel) {
           label.innerHTML = freshLabel.innerHTML;
         }
-        var item = control.closest(".choice");
-        var freshItem = other.closest(".choice");
+        var item = control.closest("[data-option]");
+        var freshItem = other.closest("[data-option]");
         if (item && freshItem) {
           item.className = freshItem.className;
         }
@@ -205,10 +210,11 @@
         control.value = other.defaultValue;
       }
     });
-    [".filters__chosen", ".form-actions"].forEach(function (selector) {
-      var part = form.querySelector(selector);
-      var freshPart = fresh.querySelector(selector);
-      if (part && freshPart && part.innerHTML !== freshPart.innerHTML) {
+    var parts = form.querySelectorAll("[data-refresh]");
+    var freshParts = fresh.querySelectorAll("[data-refresh]");
+    toArray(parts).forEach(function (part, i) {
+      var freshPart = freshParts[i];
+      if (freshPart && part.innerHTML !== freshPart.innerHTML) {
         part.innerHTML = freshPart.innerHTML;
       }
     });
@@ -259,7 +265,7 @@
 
   // "Remove filter" tags and "Clear all": links to another state of this list.
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a.tag--remove, a.clear-link");
+    var link = event.target.closest && event.target.closest("a[data-list-link]");
     if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
         event.altKey || new URL(link.href).pathname !== listPath) {
       return;

@@ -1,0 +1,187 @@
+"""What the list shows about its filters: every option with the number of results choosing it
+would give, the number of results, and the choices made, each with a link that removes it.
+
+`count()` makes the queries (the list's view keeps its answer once per data version, see
+views.py); `Sidebar` turns the FilterSet's state and those counts into what the filter form
+and the "remove filter" tags show, valid or not, without further queries (but one: naming an
+"affiliated with" organisation that none of the results is affiliated with).
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django import forms
+from django.db.models import Count
+
+from .filters import DEFAULT_SORT, SORTS, STATUS_ALL
+from .models import PLAIN_SLUG, Organisation
+
+# The filters whose options show counts, in the order the form shows them.
+COUNTED = ["kind", "scope", "audience", "theme", "status", "affiliated_with"]
+# How many organisations "Affiliated with" offers: the most connected with the results.
+AFFILIATED_WITH_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a filter, as the form offers it. `count`: how many results choosing it
+    would give (None where it is not counted: the sort, or while the form has errors)."""
+
+    value: str
+    label: str
+    count: int | None
+    selected: bool
+    # Whether the label says its count: not for "Any organisation", the choice of no choice.
+    show_count: bool = True
+
+    @property
+    def disabled(self):
+        # Choosing it would give nothing; a selected option stays usable, to unselect it.
+        return self.count == 0 and not self.selected
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What `count()` found: the number of results, and {filter name: {value: count}}."""
+
+    results: int
+    options: dict
+
+
+def state(filterset):
+    """The search and filters chosen, as one string: what the results and their counts depend
+    on (the sort and the page aside). For a valid `filterset`."""
+    data = filterset.form.cleaned_data
+    return urlencode(sorted((name, v) for name in ["q", *COUNTED] for v in _listed(data[name])))
+
+
+def count(filterset):
+    """The `Counts` for a valid `filterset`: one query for the results, one per filter (each
+    counted with that filter's own choice left out, so a count says how many results choosing
+    the option would give)."""
+    results = filterset.qs.count()
+    return Counts(results, {name: _count(filterset, name, results) for name in COUNTED})
+
+
+def _count(filterset, name, results):
+    queryset = filterset.filtered(filterset.queryset.all(), leave_out=name)
+    if name == "affiliated_with":
+        chosen = filterset.form.cleaned_data[name]
+        rows = queryset.most_affiliated(AFFILIATED_WITH_SHOWN, first=chosen)
+        # With no organisation chosen, leaving the filter out changes nothing: `results`.
+        return {
+            "": queryset.count() if chosen else results,
+            **{slug: (label, n) for slug, label, n in rows},
+        }
+    field = filterset.filters[name].field_name
+    rows = (
+        Organisation.objects.filter(pk__in=queryset.values("pk"))
+        .values_list(field)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    counts = dict(rows)
+    if name == "status":
+        counts[""] = sum(n for value, n in counts.items() if value != "closed")
+        counts[STATUS_ALL] = sum(counts.values()) - counts[""]
+    return counts
+
+
+class Sidebar:
+    """The filter form's options and the choices made, for `filterset` (valid or not) and its
+    `counts` (None while the form has errors: then nothing is counted)."""
+
+    def __init__(self, filterset, counts):
+        self.filterset = filterset
+        self.counts = counts
+        self.data = filterset.data  # the query string, as given
+
+    @property
+    def filters(self):
+        """The filters the sidebar shows, in order, as the form's bound fields."""
+        return [self.filterset.form[name] for name in COUNTED]
+
+    @cached_property
+    def options(self):
+        """{filter name: [Option]} for every filter with choices (the sort included)."""
+        fields = self.filterset.form.fields
+        return {
+            name: self._options(name)
+            for name in fields
+            if name == "affiliated_with" or isinstance(fields[name], forms.ChoiceField)
+        }
+
+    def _options(self, name):
+        chosen = self._chosen(name)
+        counts = self.counts.options.get(name) if self.counts else None
+        if name == "affiliated_with":
+            return self._affiliated_with(next(iter(chosen)), counts)
+        return [
+            Option(value, label, None if counts is None else counts.get(value, 0), value in chosen)
+            for value, label in self.filterset.form.fields[name].choices
+        ]
+
+    def _chosen(self, name):
+        """The values chosen for the filter `name`: as validated, or while the form has errors,
+        as given. A select's blank choice ("Any organisation") counts as one."""
+        if self.counts is None:
+            values = self.data.getlist(name)
+        else:
+            values = _listed(self.filterset.form.cleaned_data[name])
+        if name == "sort":
+            return set(values[:1]) & set(SORTS) or {DEFAULT_SORT}
+        if isinstance(self.filterset.form.fields[name], forms.MultipleChoiceField):
+            return set(values)
+        return {values[0] if values else ""}
+
+    def _affiliated_with(self, slug, counts):
+        """ "Any organisation" first (so the select does not default to an organisation, which
+        the next submit would apply), then the most connected organisations by name, and the
+        chosen one whatever its count."""
+        offered = {} if counts is None else {v: c for v, c in counts.items() if v}
+        if slug and slug not in offered and PLAIN_SLUG.fullmatch(slug):
+            name = Organisation.objects.filter(slug=slug).values_list("name", flat=True).first()
+            if name is not None:
+                offered[slug] = (name, None if counts is None else 0)
+        return [
+            Option("", "Any organisation", None if counts is None else counts[""], not slug, False),
+            *(
+                Option(value, label, n, value == slug)
+                for value, (label, n) in sorted(offered.items(), key=lambda item: item[1][0])
+            ),
+        ]
+
+    @cached_property
+    def chosen_count(self):
+        """How many filter options are chosen, valid or not (the search not counted)."""
+        return sum(1 for name in COUNTED for value in self.data.getlist(name) if value)
+
+    @cached_property
+    def active(self):
+        """[(label, address without it)] for the search and each option chosen; none while the
+        form has errors."""
+        if self.counts is None:
+            return []
+        form = self.filterset.form
+        active = []
+        for name in ["q", *COUNTED]:
+            values = [v for v in self.data.getlist(name) if v]
+            if name == "q":
+                labels = {v: f"“{v}”" for v in values}
+            else:
+                labels = {o.value: o.label for o in self.options[name]}
+            for value in values:
+                if value in labels:
+                    remaining = self.data.copy()
+                    remaining.setlist(name, [v for v in values if v != value])
+                    remaining.pop("page", None)
+                    label = f"{form.fields[name].label}: {labels[value]}"
+                    active.append((label, f"?{remaining.urlencode()}"))
+        return active
+
+
+def _listed(value):
+    if isinstance(value, list):
+        return value
+    return [value] if value else []
