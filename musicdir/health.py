@@ -4,6 +4,8 @@
   outage never gets healthy workers restarted.
 - `/readyz`, readiness: the process can serve pages, which needs the database (and the read
   replica, if there is one). 200 when a trivial query on each succeeds, 503 while one fails.
+  A cache that fails does not take the site out of service (pages are built without it): the
+  200's text says so.
   Each check opens a new connection if the last one broke, so the site recovers by itself
   when the database returns.
 
@@ -18,6 +20,8 @@ import logging
 
 from django.db import DEFAULT_DB_ALIAS, Error, connections
 from django.http import HttpResponse, HttpResponseNotAllowed
+
+from organisations.cache import cache_status
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +43,8 @@ def liveness(request):
 
 
 def readiness(request):
+    """200 while every database answers (saying if the cache is unavailable: the site serves
+    pages without it), 503 while one does not."""
     for alias in connections:
         try:
             with connections[alias].cursor() as cursor:
@@ -48,6 +54,9 @@ def readiness(request):
             logger.warning("Readiness check failed: database %r is unavailable: %s", alias, error)
             name = "database" if alias == DEFAULT_DB_ALIAS else f"database {alias!r}"
             return _answer(f"{name} unavailable", status=503)
+    problem = cache_status()
+    if problem:
+        return _answer(f"ok, but the cache is unavailable (pages are built without it): {problem}")
     return _answer("ok")
 
 

@@ -242,10 +242,20 @@ LOGGING = {
 # write bumps (organisations/cache.py); MUSICDIR_CACHE=0 turns the page cache off. Below whole
 # pages, facet counts and filter choices are kept once per data version too; MUSICDIR_MEMO=0
 # works them out on every request.
+# A cache that fails never fails a page (organisations/cache.py): each call to Redis gives up
+# after CACHE_TIMEOUT seconds, and the pages are built without it.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_TIMEOUT = float(os.environ.get("MUSICDIR_CACHE_TIMEOUT", "0.25"))
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT,
+                "socket_timeout": CACHE_TIMEOUT,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -15,11 +15,22 @@ the list's facet counts for a given search and filters, once per data version: s
 cache does not hold (another page of results, another sort) is built without recounting.
 Search knows nothing of this: whoever wants its typo corrections kept asks for
 `memoised_corrections`.
+
+No one can fill the cache with variations of an address (`?x=1`, `?x=2`...): a page is stored
+only when it was asked for by its canonical query (views.py, `Canonical`), so the pages stored
+are bounded by the directory's real states (its searches aside; the README says which Redis
+eviction policy bounds the rest). And a cache that fails never fails a page: while it is down,
+full or slow (`CACHE_TIMEOUT` bounds each call), pages are built as if it were off, the failure
+is logged once, the cache is left alone for `RETRY_AFTER` seconds, and /readyz says so
+(`cache_status`).
 """
 
 import contextvars
 import hashlib
+import logging
+import time
 from functools import wraps
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,11 +38,15 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, quote_etag
+from redis.exceptions import RedisError
 
 from . import search
 from .models import DataVersion
 
+logger = logging.getLogger(__name__)
+
 TIMEOUT = 60 * 60 * 24  # old versions' pages are never read again; let them expire
+RETRY_AFTER = 5  # seconds without the cache after it failed
 
 # This request's data version, once read: a one-item list, empty until then. None outside a
 # request (a command reads the version each time it asks).
@@ -69,7 +84,8 @@ def _digest(text):
 def cached_page(view):
     """Serve a GET view's 200 responses from the cache, with an ETag from the data version.
     Pages are kept by their whole address, host included (as Django's `cache_page` does): a
-    page names its own absolute addresses.
+    page names its own absolute addresses. Only a page asked for by its canonical query is
+    stored.
 
     These pages only read, so they skip the transaction ATOMIC_REQUESTS would open."""
 
@@ -83,7 +99,7 @@ def cached_page(view):
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             return _revalidate(HttpResponseNotModified(), etag)
         key = f"page:{version}:{digest}"
-        cached = cache.get(key) if settings.PAGE_CACHE else None
+        cached = _get(key) if settings.PAGE_CACHE else None
         if cached is not None:
             content_type, content = cached
             return _revalidate(HttpResponse(content, content_type=content_type), etag)
@@ -92,11 +108,21 @@ def cached_page(view):
             return response
         if hasattr(response, "render"):
             response.render()
-        if settings.PAGE_CACHE:
-            cache.set(key, (response["Content-Type"], response.content), TIMEOUT)
+        if settings.PAGE_CACHE and _asked_canonically(request, response):
+            _set(key, (response["Content-Type"], response.content))
         return _revalidate(response, etag)
 
     return transaction.non_atomic_requests(wrapper)
+
+
+def _asked_canonically(request, response):
+    """Was the page asked for by its canonical query (views.Canonical), parameter by parameter,
+    in order?"""
+    canonical = (getattr(response, "context_data", None) or {}).get("canonical_query")
+    if canonical is None:
+        return False
+    asked = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    return asked == [(name, value) for name, values in canonical.lists() for value in values]
 
 
 def memoised(name, parts, compute):
@@ -105,10 +131,10 @@ def memoised(name, parts, compute):
     if not settings.MEMO:
         return compute()
     key = f"memo:{data_version()}:{name}:{_digest(parts)}"
-    value = cache.get(key)
+    value = _get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        _set(key, value)
     return value
 
 
@@ -118,6 +144,43 @@ def memoised_corrections(using, words):
     return memoised(
         "corrections", f"{using} {' '.join(words)}", lambda: search.find_corrections(using, words)
     )
+
+
+# The cache, as pages use it: a failure is a miss, logged once ----------------------------------
+
+_unavailable = {"until": 0.0, "error": None}  # this process's view of the cache
+
+
+def _get(key):
+    return _safely(cache.get, key)
+
+
+def _set(key, value):
+    _safely(cache.set, key, value, TIMEOUT)
+
+
+def _safely(call, *args):
+    """`call(*args)`, or None if the cache fails (or failed less than RETRY_AFTER ago)."""
+    if time.monotonic() < _unavailable["until"]:
+        return None
+    try:
+        result = call(*args)
+    except RedisError as error:
+        if _unavailable["error"] is None:
+            logger.warning("The cache is unavailable, pages are built without it: %s", error)
+        _unavailable.update(until=time.monotonic() + RETRY_AFTER, error=str(error))
+        return None
+    if _unavailable["error"] is not None:
+        logger.warning("The cache is available again.")
+        _unavailable["error"] = None
+    return result
+
+
+def cache_status():
+    """None if the cache works (it is asked now, unless it failed less than RETRY_AFTER ago),
+    else what went wrong: for /readyz, which reports it without failing."""
+    _safely(cache.get, "readiness")
+    return _unavailable["error"]
 
 
 def _revalidate(response, etag):

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Count
+from django.http import QueryDict
 
 from .filters import DEFAULT_SORT, SORTS, STATUS_ALL
 from .models import PLAIN_SLUG, Organisation
@@ -154,30 +155,51 @@ class Sidebar:
 
     @cached_property
     def chosen_count(self):
-        """How many filter options are chosen, valid or not (the search not counted)."""
-        return sum(1 for name in COUNTED for value in self.data.getlist(name) if value)
+        """How many filter options are chosen (the search and the sort not counted): each once,
+        or while the form has errors, as given."""
+        if self.canonical is None:
+            return sum(1 for name in COUNTED for value in self.data.getlist(name) if value)
+        return sum(len(self.canonical.getlist(name)) for name in COUNTED)
+
+    @cached_property
+    def canonical(self):
+        """The query that asks for exactly these results (the page aside): each value chosen,
+        once, in a fixed order (the search, the filters as the form shows them, each filter's
+        values in the order it offers them, the sort), defaults left out. It is what the form
+        and its links ask for; only pages asked for by it are cached (organisations/cache.py).
+        None while the form has errors."""
+        if self.counts is None:
+            return None
+        data = self.filterset.form.cleaned_data
+        query = QueryDict(mutable=True)
+        if data["q"]:
+            query["q"] = data["q"]
+        for name in COUNTED:
+            chosen = {value for value in _listed(data[name]) if value}
+            values = [o.value for o in self.options[name] if o.value in chosen]
+            if values:
+                query.setlist(name, values)
+        if self.filterset.chosen_sort != DEFAULT_SORT:
+            query["sort"] = self.filterset.chosen_sort
+        return query
 
     @cached_property
     def active(self):
         """[(label, address without it)] for the search and each option chosen; none while the
         form has errors."""
-        if self.counts is None:
+        if self.canonical is None:
             return []
-        form = self.filterset.form
+        fields = self.filterset.form.fields
         active = []
-        for name in ["q", *COUNTED]:
-            values = [v for v in self.data.getlist(name) if v]
-            if name == "q":
-                labels = {v: f"“{v}”" for v in values}
-            else:
-                labels = {o.value: o.label for o in self.options[name]}
+        for name, values in self.canonical.lists():
+            if name == "sort":
+                continue
+            labels = {o.value: o.label for o in self.options.get(name, [])}
             for value in values:
-                if value in labels:
-                    remaining = self.data.copy()
-                    remaining.setlist(name, [v for v in values if v != value])
-                    remaining.pop("page", None)
-                    label = f"{form.fields[name].label}: {labels[value]}"
-                    active.append((label, f"?{remaining.urlencode()}"))
+                remaining = self.canonical.copy()
+                remaining.setlist(name, [v for v in values if v != value])
+                label = labels.get(value, f"“{value}”")  # the search has no options
+                active.append((f"{fields[name].label}: {label}", f"?{remaining.urlencode()}"))
         return active
 
 

@@ -1,6 +1,6 @@
 from urllib.parse import urlencode
 
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -13,7 +13,23 @@ from .forms import CompareForm
 from .models import Organisation
 
 
-class OrganisationListView(FilterView):
+class Canonical:
+    """A page's canonical query: the one that asks for exactly what the page shows, with its
+    parameters in a fixed order, in the context as `canonical_query` (a QueryDict; None for a
+    page that has none, such as one showing an error). The page's links are made from it, and
+    only a page asked for by it is cached (organisations/cache.py): variations of an address
+    are answered, never stored. Pages without parameters have an empty one."""
+
+    def canonical_query(self, context):
+        return QueryDict()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["canonical_query"] = self.canonical_query(context)
+        return context
+
+
+class OrganisationListView(Canonical, FilterView):
     filterset_class = OrganisationFilter
     queryset = Organisation.objects.for_list()
     paginate_by = 20
@@ -36,8 +52,16 @@ class OrganisationListView(FilterView):
         paginator.count = self.counts.results if self.counts else 0
         return paginator
 
+    def canonical_query(self, context):
+        query = context["sidebar"].canonical
+        page = context["page_obj"]
+        if query is not None and page.number > 1:
+            query = query.copy()
+            query["page"] = str(page.number)
+        return query
 
-class OrganisationDetailView(DetailView):
+
+class OrganisationDetailView(Canonical, DetailView):
     queryset = Organisation.objects.for_detail()
 
     def get_context_data(self, **kwargs):
@@ -50,7 +74,7 @@ class OrganisationDetailView(DetailView):
         )
 
 
-class NetworkView(TemplateView):
+class NetworkView(Canonical, TemplateView):
     """The organisations and their affiliations, as a diagram and as a list: all of them, or
     in a directory too big to draw, the SHOWN most affiliated."""
 
@@ -68,7 +92,7 @@ class NetworkView(TemplateView):
         )
 
 
-class CompareView(TemplateView):
+class CompareView(Canonical, TemplateView):
     """Two to four organisations side by side: `?o=isme&o=amie`. GET only, so shareable.
 
     Without two good choices, or when asked to `find` more, it offers a choice: those chosen,
@@ -95,6 +119,14 @@ class CompareView(TemplateView):
             context["chosen"] = chosen
             context["candidates"], context["more_candidates"] = form.candidates(chosen)
         return context
+
+    def canonical_query(self, context):
+        """`?o=...` for a comparison; none for a chooser asked to find or to show errors."""
+        if context["organisations"]:
+            query = QueryDict(mutable=True)
+            query.setlist("o", [org.slug for org in context["organisations"]])
+            return query
+        return None if context["form"].is_bound else QueryDict()
 
 
 # Exports: the list's CSV and JSON twins -------------------------------------------------------

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 DETAIL = reverse("organisations:detail", kwargs={"slug": "unesco"})
 LIST = reverse("organisations:list")
+CSV_EXPORT = reverse("organisations:export-csv")
 
 
 @pytest.fixture(autouse=True)
@@ -237,3 +238,109 @@ def test_each_host_name_gets_its_own_page(client, settings):
     for host in ["one.example", "two.example", "one.example"]:
         page = content(client.get(DETAIL, headers={"host": host}))
         assert f'"http://{host}/organisations/unesco/"' in page
+
+
+# A cache that cannot be flooded, and that never fails a page --------------------------------
+
+
+@pytest.fixture
+def stored(monkeypatch):
+    """The keys of the pages stored in the cache from now on."""
+    keys = []
+    original = cache.set
+
+    def recording_set(key, *args, **kwargs):
+        if key.startswith("page:"):
+            keys.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", recording_set)
+    return keys
+
+
+@pytest.mark.parametrize(
+    "canonical",
+    [
+        LIST,
+        f"{LIST}?q=music",
+        f"{LIST}?q=music&kind=alliance&kind=funder&sort=-name",
+        f"{LIST}?scope=england&status=all&affiliated_with=isme",
+        DETAIL,
+        f"{LIST}compare/?o=isme&o=amie",
+    ],
+)
+def test_a_page_asked_for_by_its_canonical_address_is_stored(client, stored, canonical):
+    assert client.get(canonical).status_code == 200
+    assert len(stored) == 1
+
+
+@pytest.mark.parametrize(
+    ("variation", "canonical"),
+    [
+        (f"{LIST}?x=1", LIST),
+        (f"{LIST}?sort=relevance", LIST),
+        (f"{LIST}?page=1", LIST),
+        (f"{LIST}?q=", LIST),
+        (f"{LIST}?q=music&status=&affiliated_with=&sort=relevance", f"{LIST}?q=music"),
+        (f"{LIST}?kind=funder&kind=alliance", f"{LIST}?kind=alliance&kind=funder"),
+        (f"{LIST}?kind=funder&kind=funder", f"{LIST}?kind=funder"),
+        (f"{LIST}?sort=-name&q=music", f"{LIST}?q=music&sort=-name"),
+        (f"{LIST}?q=+music+", f"{LIST}?q=music"),
+        (f"{DETAIL}?utm_source=x", DETAIL),
+        (f"{LIST}compare/?o=isme&o=amie&x=1", f"{LIST}compare/?o=isme&o=amie"),
+    ],
+)
+def test_any_other_address_is_answered_but_never_stored(client, stored, variation, canonical):
+    """No one can fill the cache with variations of an address (?x=1, ?x=2, ...)."""
+    answered = client.get(variation)
+    assert answered.status_code == 200
+    assert stored == []
+    assert client.get(canonical).status_code == 200  # the page it varies, stored
+    assert len(stored) == 1
+
+
+def test_a_thousand_distinct_query_strings_store_nothing(client, stored):
+    for n in range(1000):
+        assert client.get(f"{LIST}?x={n}").status_code == 200
+    assert stored == []
+
+
+@pytest.fixture
+def broken_cache(settings):
+    """A Redis cache that cannot be reached: nothing listens on port 1."""
+    from organisations import cache as page_cache
+
+    working = settings.CACHES
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+    page_cache._unavailable.update(until=0.0, error=None)
+    yield
+    page_cache._unavailable.update(until=0.0, error=None)
+    settings.CACHES = working
+
+
+@pytest.mark.parametrize(
+    "path",
+    [LIST, f"{LIST}?q=music&kind=funder", DETAIL, f"{LIST}compare/?o=isme&o=amie", CSV_EXPORT],
+)
+def test_with_the_cache_down_pages_are_built_without_it(client, broken_cache, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    again = client.get(path)
+    assert again.status_code == 200
+
+
+def test_a_failing_cache_is_logged_once_and_readiness_says_so(client, broken_cache, caplog):
+    for _ in range(5):
+        assert client.get(LIST).status_code == 200
+    warnings = [r for r in caplog.records if r.name == "organisations.cache"]
+    assert len(warnings) == 1
+    assert "The cache is unavailable" in warnings[0].getMessage()
+    ready = client.get("/readyz")
+    assert ready.status_code == 200  # the site still serves, without the cache
+    assert b"the cache is unavailable" in ready.content

@@ -61,3 +61,14 @@ def select_options(options):
             f"{' disabled' if option.disabled else ''}>{escape(option.label)}{count}</option>"
         )
     return mark_safe("\n".join(items))
+
+
+@register.simple_tag
+def page_query(canonical_query, number):
+    """The query string of page `number` of the list whose canonical query is
+    `canonical_query` ("" for page 1 of the plain list): the address its links ask for."""
+    query = canonical_query.copy()
+    query.pop("page", None)
+    if number > 1:
+        query["page"] = str(number)
+    return f"?{query.urlencode()}" if query else ""

@@ -43,12 +43,25 @@
     return url.split("#")[0];
   }
 
-  // The address for the form's state: as a submit would make it, without empty fields.
+  // The address for the form's state, as the page's own links ask for it (its canonical
+  // address, which the server caches): what a submit would send, in the same order, without
+  // empty fields or a select's first option (its default).
   function formUrl() {
     var params = new URLSearchParams();
-    new FormData(form).forEach(function (value, name) {
-      if (value !== "") {
-        params.append(name, value);
+    toArray(form.elements).forEach(function (control) {
+      if (!control.name || control.disabled) {
+        return;
+      }
+      if (control.type === "checkbox") {
+        if (control.checked) {
+          params.append(control.name, control.value);
+        }
+      } else if (control.tagName === "SELECT") {
+        if (control.selectedIndex > 0) {
+          params.append(control.name, control.value);
+        }
+      } else if (control.tagName === "INPUT" && control.value.trim() !== "") {
+        params.append(control.name, control.value.trim());
       }
     });
     var query = params.toString();
