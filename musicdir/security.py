@@ -4,12 +4,14 @@ Django's SecurityMiddleware already sends HSTS, X-Content-Type-Options, Referrer
 Cross-Origin-Opener-Policy, and XFrameOptionsMiddleware X-Frame-Options (see settings.py).
 This adds Content-Security-Policy (settings.SECURE_CSP, or SECURE_CSP_REPORT_ONLY, in the
 shape Django 6.0's own CSP support takes, so moving to it is a change of middleware) and
-Permissions-Policy (settings.PERMISSIONS_POLICY).
+Permissions-Policy (settings.PERMISSIONS_POLICY). `RejectNulBytesMiddleware` turns away
+parameters no browser sends.
 """
 
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 
 
 def csp_header(policy):
@@ -42,6 +44,31 @@ class SecurityHeadersMiddleware:
             if value and header not in response:
                 response[header] = value
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A 400 for any request whose parameters (the query string's, or a posted form's) hold a
+    NUL character: no one types one, SQLite would store it and PostgreSQL refuses it with an
+    error, on any page, the admin's filters and autocomplete included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        parameters = [request.GET]
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            parameters.append(request.POST)
+        for query in parameters:
+            for name, values in query.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return HttpResponseBadRequest(
+                        "Bad request: a parameter holds a NUL character.\n",
+                        content_type="text/plain; charset=utf-8",
+                    )
+        return self.get_response(request)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def client_ip(request):

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy (musicdir/security.py).
     "musicdir.security.SecurityHeadersMiddleware",
+    # A 400 for a NUL character in any parameter (musicdir/security.py).
+    "musicdir.security.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -15,7 +15,7 @@ from django.http import QueryDict
 
 from .cache import memoised, memoised_corrections
 from .forms import shown
-from .models import Audience, Organisation, Theme
+from .models import PLAIN_SLUG, Audience, Organisation, Theme
 from .search import Search
 
 SORTS = {
@@ -36,7 +36,8 @@ QUERY_MAX_LENGTH = 200
 
 
 def organisation_exists(slug):
-    if not Organisation.objects.filter(slug=slug).exists():
+    # Only a value that could be a slug is looked up: whatever else was typed names no one.
+    if not (PLAIN_SLUG.fullmatch(slug) and Organisation.objects.filter(slug=slug).exists()):
         raise ValidationError(
             "No organisation called “%(value)s”.", code="unknown", params={"value": shown(slug)}
         )

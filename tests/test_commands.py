@@ -119,5 +119,44 @@ def test_an_affiliation_to_a_missing_organisation_fails_and_changes_nothing(tmp_
     before = fixture.export()
     with pytest.raises(Exception, match="dangling.json") as error:
         call_command("loaddata", str(path), verbosity=0)
-    assert "no-such-organisation" in str(error.value) or "does not exist" in str(error.value)
+    assert "organisations.affiliation isme/" in str(error.value)  # the record
+    assert "'no-such-organisation', which does not exist" in str(error.value)
+    assert fixture.export() == before
+
+
+def test_a_missing_optional_reference_fails_naming_the_file_and_the_record(tmp_path):
+    """Resolved only once the whole file is read (it might be further down): still named."""
+    objects = committed()
+    for obj in objects:
+        if obj["model"] == "organisations.organisation":
+            obj["fields"]["summary"] = "Overwritten by a bad load."
+    child = next(
+        o for o in objects if o["model"] == "organisations.programme" and o["fields"]["parent"]
+    )
+    child["fields"]["parent"] = [child["fields"]["parent"][0], "no-such-programme"]
+    broken = f"organisations.programme {child['fields']['organisation'][0]}/"
+    path = write(tmp_path / "dangling.json", objects)
+    before = fixture.export()
+    with pytest.raises(Exception, match="dangling.json") as error:
+        call_command("loaddata", str(path), verbosity=0)
+    assert broken in str(error.value)
+    assert "no-such-programme" in str(error.value)
+    assert fixture.export() == before
+
+
+@pytest.mark.parametrize("model", ["organisations.organisation", "organisations.statement"])
+def test_a_nul_character_fails_naming_the_file_and_the_record_and_changes_nothing(tmp_path, model):
+    objects = committed()
+    for obj in objects:
+        if obj["model"] == "organisations.organisation":
+            obj["fields"]["summary"] = "Overwritten by a bad load."
+    target = next(obj for obj in objects if obj["model"] == model)
+    field = "summary" if model == "organisations.organisation" else "text"
+    target["fields"][field] = "A NUL \x00 character."
+    path = write(tmp_path / "nul.json", objects)
+    before = fixture.export()
+    with pytest.raises(Exception, match="nul.json") as error:
+        call_command("loaddata", str(path), verbosity=0)
+    assert f"{model} " in str(error.value)
+    assert f"{field} holds a NUL character" in str(error.value)
     assert fixture.export() == before

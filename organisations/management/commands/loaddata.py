@@ -1,20 +1,44 @@
-"""Django's loaddata, with a clear error for a reference to something that does not exist.
+"""Django's loaddata, with clear errors that name the file and the record.
 
 Django defers a natural-key reference it cannot resolve yet (a forward reference), then fails
-with a bare database error such as "NOT NULL constraint failed" when the reference is required.
-This names the record, the field and the missing key instead. Loading stays atomic: on any error
-the database is left as it was, and the message names the fixture file. After a load, the
-directory is told it changed: the search index is rebuilt and the data version bumped.
+with a bare database error such as "NOT NULL constraint failed" when the reference is required,
+or once every file is read when it is not, naming neither the file nor the record. This names
+the record, the field and the missing key instead, and the file. A NUL character in any text
+is refused the same way, on every database (SQLite would store it; PostgreSQL refuses it with an
+error naming no record). Loading stays atomic: on any error the database is left as it was.
+After a load, the directory is told it changed: the search index is rebuilt and the data
+version bumped.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError
 
 from organisations.models import Organisation
 
 
+def record_name(instance):
+    """"organisations.statement isme/aims": the model and the record's natural key (or its
+    own key, while the organisation it belongs to is not loaded yet)."""
+    try:
+        key = instance.natural_key() if hasattr(instance, "natural_key") else (instance.pk,)
+    except ObjectDoesNotExist:
+        key = (getattr(instance, "key", "") or instance.pk,)
+    return f"{instance._meta.label_lower} {'/'.join(map(str, key))}"
+
+
 class Command(loaddata.Command):
     def save_obj(self, obj):
+        instance = obj.object
+        record = record_name(instance)
+        nul = [
+            field.name
+            for field in instance._meta.concrete_fields
+            if "\x00" in str(getattr(instance, field.attname, "") or "")
+        ]
+        if nul:
+            raise DeserializationError(f"{record}: {', '.join(nul)} holds a NUL character")
         missing = [
             f"{field.name} refers to {field.related_model._meta.verbose_name} "
             f"{'/'.join(map(str, key))!r}, which does not exist"
@@ -22,19 +46,39 @@ class Command(loaddata.Command):
             if not field.null
         ]
         if missing:
-            record = obj.object._meta.label_lower
-            key = getattr(obj.object, "key", "")
-            raise DeserializationError(f"{record} {key}: " + "; ".join(missing))
-        if isinstance(obj.object, Organisation) and obj.object.pk in self.versions:
+            raise DeserializationError(f"{record}: " + "; ".join(missing))
+        if isinstance(instance, Organisation) and instance.pk in self.versions:
             # The directory fixture holds no versions: a reload is a change like any other, so
             # an admin form opened before it cannot overwrite it (organisations/locking.py).
-            stored = self.versions[obj.object.pk]
-            obj.object.version = max(obj.object.version, stored + 1)
-        return super().save_obj(obj)
+            stored = self.versions[instance.pk]
+            instance.version = max(instance.version, stored + 1)
+        saved = super().save_obj(obj)
+        if obj.deferred_fields:
+            # Resolved once every file is read: say which record, if it cannot be.
+            obj.save_deferred_fields = _naming(record, obj.save_deferred_fields)
+        return saved
 
     def loaddata(self, fixture_labels):
         self.versions = dict(Organisation.objects.using(self.using).values_list("pk", "version"))
-        super().loaddata(fixture_labels)
+        try:
+            super().loaddata(fixture_labels)
+        except (DeserializationError, DatabaseError, ObjectDoesNotExist, ValueError) as error:
+            if "Problem installing fixture '" not in str(error):
+                # Found after the files were read (a reference, a constraint): name them.
+                files = [str(f) for label in fixture_labels for f, *_ in self.find_fixtures(label)]
+                error.args = (f"Problem installing fixture {', '.join(files)}: {error}",)
+            raise
         # Still inside loaddata's transaction: the index and version are current when it commits.
         if any(model._meta.app_label == "organisations" for model in self.models):
             Organisation.objects.using(self.using).changed()
+
+
+def _naming(record, save_deferred_fields):
+    def save(*args, **kwargs):
+        try:
+            return save_deferred_fields(*args, **kwargs)
+        except DeserializationError as error:
+            message = f"{record}: a reference that does not exist: {error}"
+            raise DeserializationError(message) from error
+
+    return save
