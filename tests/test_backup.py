@@ -5,10 +5,14 @@ Also the release step's data load (`seed_directory`), which never overwrites edi
 
 import gzip
 import json
+import os
 import stat
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -203,3 +207,68 @@ def test_seed_directory_never_overwrites_editors_work():
     call_command("seed_directory", stdout=out)
     assert "nothing loaded" in out.getvalue()
     assert Organisation.objects.get(slug="isme").summary == "Changed by an editor."
+
+
+# --- The files themselves ---------------------------------------------------------------------
+
+
+def test_a_backup_over_an_existing_file_is_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / "backup.json"
+    path.write_text("an older backup")
+    path.chmod(0o644)
+    call_command("backup", str(path), stdout=StringIO())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text())  # the new backup
+
+
+def test_a_backup_never_writes_through_a_symbolic_link(tmp_path):
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not to be overwritten")
+    link = tmp_path / "backup.json"
+    link.symlink_to(elsewhere)
+    call_command("backup", str(link), stdout=StringIO())
+    assert elsewhere.read_text() == "not to be overwritten"
+    assert not link.is_symlink()
+    assert stat.S_IMODE(link.stat().st_mode) == 0o600
+    assert json.loads(link.read_text())
+
+
+def test_a_failed_backup_leaves_no_file_behind(tmp_path, monkeypatch):
+    from organisations.management.commands import backup
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backup, "call_command", broken)
+    with pytest.raises(OSError):
+        call_command("backup", str(tmp_path / "backup.json"), stdout=StringIO())
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["musicdir-backup-20261201-120000.json.gz", "db.sqlite3", "db.sqlite3-wal"]
+)
+def test_backups_and_the_sqlite_database_are_never_committed(name):
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--quiet", name], cwd=settings.BASE_DIR, check=False
+    )
+    assert ignored.returncode == 0, f"{name} is not in .gitignore"
+
+
+def test_the_sqlite_database_file_is_readable_by_its_owner_only(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
+    files = [database, *tmp_path.glob("db.sqlite3-*")]
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files} == {
+        path.name: 0o600 for path in files
+    }

@@ -1,6 +1,7 @@
 """Back up the whole database as one fixture file; `restore` puts it back."""
 
 import os
+import tempfile
 from pathlib import Path
 
 from django.core.management import call_command
@@ -36,23 +37,37 @@ class Command(BaseCommand):
     def handle(self, *, output, database, verbosity, **options):
         if output is None:
             output = f"musicdir-backup-{timezone.now():%Y%m%d-%H%M%S}.json.gz"
-        to_stdout = output == "-"
-        if not to_stdout:
-            path = Path(output)
-            if not path.parent.is_dir():
-                raise CommandError(f"{path}: the directory {path.parent} does not exist.")
-            # Created readable by its owner only, before anything is written to it.
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        if output == "-":
+            self.dump(database, output=None)
+            return
+        path = Path(output)
+        if not path.parent.is_dir():
+            raise CommandError(f"{path}: the directory {path.parent} does not exist.")
+        if path.is_dir():
+            raise CommandError(f"{path} is a directory: name a file.")
+        # Written to a new file readable by its owner only (it holds password hashes), then put
+        # in place: a file already there is replaced, permissions and all, a symbolic link is
+        # replaced rather than followed, and a backup that fails leaves nothing half written.
+        fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+        try:
+            self.dump(database, output=partial)
+            os.replace(partial, path)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
+        if verbosity:
+            self.stdout.write(f"Backed up the database to {output}.")
+
+    def dump(self, database, output):
         with snapshot(database):
             call_command(
                 "dumpdata",
                 exclude=EXCLUDED,
                 natural_foreign=True,
                 indent=1,
-                output=None if to_stdout else output,
+                output=output,
                 database=database,
                 stdout=self.stdout,
                 verbosity=0,
             )
-        if verbosity and not to_stdout:
-            self.stdout.write(f"Backed up the database to {output}.")

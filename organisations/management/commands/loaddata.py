@@ -19,7 +19,7 @@ from organisations.models import Organisation
 
 
 def record_name(instance):
-    """"organisations.statement isme/aims": the model and the record's natural key (or its
+    """ "organisations.statement isme/aims": the model and the record's natural key (or its
     own key, while the organisation it belongs to is not loaded yet)."""
     try:
         key = instance.natural_key() if hasattr(instance, "natural_key") else (instance.pk,)
