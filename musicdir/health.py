@@ -5,7 +5,8 @@
 - `/readyz`, readiness: the process can serve pages, which needs the database (and the read
   replica, if there is one). 200 when a trivial query on each succeeds, 503 while one fails.
   A cache that fails does not take the site out of service (pages are built without it): the
-  200's text says so.
+  200's text says so. A database that hangs fails the check within seconds (READINESS_TIMEOUT,
+  and the connection's own connect_timeout).
   Each check opens a new connection if the last one broke, so the site recovers by itself
   when the database returns.
 
@@ -23,7 +24,12 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 
 from organisations.cache import cache_status
 
+from .deadline import deadline
+
 logger = logging.getLogger(__name__)
+
+# A database that hangs makes the check fail after this many seconds (musicdir/deadline.py).
+READINESS_TIMEOUT = 2
 
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
@@ -47,7 +53,7 @@ def readiness(request):
     pages without it), 503 while one does not."""
     for alias in connections:
         try:
-            with connections[alias].cursor() as cursor:
+            with deadline(READINESS_TIMEOUT), connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
         except Error as error:

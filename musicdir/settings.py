@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: answers /healthz and /readyz before host checks, redirects and sessions.
     "musicdir.health.HealthCheckMiddleware",
+    # In web processes, each request's database work may take DATABASE_TIMEOUT seconds at most.
+    "musicdir.deadline.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy (musicdir/security.py).
     "musicdir.security.SecurityHeadersMiddleware",
@@ -108,9 +110,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         timeout=10,
         init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # An unreachable database fails a request (and the readiness check) in seconds, not minutes.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# Web processes (gunicorn sets MUSICDIR_WEB_PROCESS=1: musicdir/gunicorn.py) bound each request's
+# wait on the database to DATABASE_TIMEOUT seconds (musicdir/deadline.py); commands run without.
+WEB_PROCESS = os.environ.get("MUSICDIR_WEB_PROCESS") == "1"
+DATABASE_TIMEOUT = int(os.environ.get("DJANGO_DATABASE_TIMEOUT", "5")) if WEB_PROCESS else 0
+
+
+def postgresql_options(settings_dict):
+    """An unreachable database fails a request (and the readiness check) in seconds, not
+    minutes; in web processes PostgreSQL also cancels a statement running for too long."""
+    if settings_dict["ENGINE"] != "django.db.backends.postgresql":
+        return
+    options = settings_dict.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", DATABASE_TIMEOUT or 5)
+    if DATABASE_TIMEOUT:
+        options["options"] = f"-c statement_timeout={DATABASE_TIMEOUT * 1000}"
+
+
+postgresql_options(DATABASES["default"])
 # Optional: a read replica of the primary, which public pages read from (musicdir/routers.py).
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
@@ -119,6 +136,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    postgresql_options(DATABASES["replica"])
     DATABASE_ROUTERS = ["musicdir.routers.ReplicaRouter"]
     MIDDLEWARE.insert(1, "musicdir.routers.ReplicaMiddleware")
 

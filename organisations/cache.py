@@ -34,8 +34,9 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse, HttpResponseNotModified
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, quote_etag
 from redis.exceptions import RedisError
@@ -74,7 +75,13 @@ def data_version():
         return DataVersion.current()
     if not read:
         read.append(DataVersion.current())
+        _last_read["version"] = read[0]
     return read[0]
+
+
+# The last data version this process read: while the database is unavailable, the pages of
+# that version still in the cache are served rather than an error.
+_last_read = {"version": None}
 
 
 def _digest(text):
@@ -93,26 +100,48 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        version = data_version()
         digest = _digest(request.build_absolute_uri())
-        etag = quote_etag(f"{version}-{digest}")
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            return _revalidate(HttpResponseNotModified(), etag)
-        key = f"page:{version}:{digest}"
-        cached = _get(key) if settings.PAGE_CACHE else None
-        if cached is not None:
-            content_type, content = cached
-            return _revalidate(HttpResponse(content, content_type=content_type), etag)
-        response = view(request, *args, **kwargs)
-        if response.status_code != 200 or response.streaming:
-            return response
-        if hasattr(response, "render"):
-            response.render()
+        try:
+            version = data_version()
+            etag = quote_etag(f"{version}-{digest}")
+            if etag in parse_etags(request.headers.get("If-None-Match", "")):
+                return _revalidate(HttpResponseNotModified(), etag)
+            key = f"page:{version}:{digest}"
+            cached = _get(key) if settings.PAGE_CACHE else None
+            if cached is not None:
+                content_type, content = cached
+                return _revalidate(HttpResponse(content, content_type=content_type), etag)
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return response
+            if hasattr(response, "render"):
+                response.render()
+        except DatabaseError as error:
+            DATABASE.failed(error)
+            return _without_the_database(digest)
+        DATABASE.succeeded()
         if settings.PAGE_CACHE and _asked_canonically(request, response):
             _set(key, (response["Content-Type"], response.content))
         return _revalidate(response, etag)
 
     return transaction.non_atomic_requests(wrapper)
+
+
+def _without_the_database(digest):
+    """While the database is unavailable: the page as this process last saw it, if the cache
+    still holds it, else a 503 saying to try again shortly."""
+    version = _last_read["version"]
+    stored = _get(f"page:{version}:{digest}") if version is not None else None
+    if stored is not None:
+        content_type, content = stored
+        response = HttpResponse(content, content_type=content_type)
+        patch_cache_control(response, no_store=True)
+        return response
+    return HttpResponse(
+        render_to_string("503.html"),
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER * 6), "Cache-Control": "no-store"},
+    )
 
 
 def _asked_canonically(request, response):
@@ -148,7 +177,35 @@ def memoised_corrections(using, words):
 
 # The cache, as pages use it: a failure is a miss, logged once ----------------------------------
 
-_unavailable = {"until": 0.0, "error": None}  # this process's view of the cache
+
+class Outage:
+    """A part the site can do without for a while (the cache) or serve old pages without (the
+    database): its failure is logged once, and its return."""
+
+    def __init__(self, what, rest=0):
+        self.what = what
+        self.rest = rest  # seconds to leave it alone after a failure
+        self.error = None
+        self.until = 0.0
+
+    @property
+    def resting(self):
+        return time.monotonic() < self.until
+
+    def failed(self, error):
+        if self.error is None:
+            logger.warning("%s is unavailable: %s", self.what, error)
+        self.error = str(error)
+        self.until = time.monotonic() + self.rest
+
+    def succeeded(self):
+        if self.error is not None:
+            logger.warning("%s is available again.", self.what)
+            self.error = None
+
+
+CACHE = Outage("The cache (pages are built without it)", rest=RETRY_AFTER)
+DATABASE = Outage("The database (cached pages are served as they were)")
 
 
 def _get(key):
@@ -156,31 +213,29 @@ def _get(key):
 
 
 def _set(key, value):
-    _safely(cache.set, key, value, TIMEOUT)
+    _safely(cache.set, key, value, TIMEOUT, confirms=True)
 
 
-def _safely(call, *args):
-    """`call(*args)`, or None if the cache fails (or failed less than RETRY_AFTER ago)."""
-    if time.monotonic() < _unavailable["until"]:
+def _safely(call, *args, confirms=False):
+    """`call(*args)`, or None if the cache fails (or failed less than RETRY_AFTER ago). Only a
+    write that succeeds (`confirms`) says the cache works again: a full Redis still reads."""
+    if CACHE.resting:
         return None
     try:
         result = call(*args)
     except RedisError as error:
-        if _unavailable["error"] is None:
-            logger.warning("The cache is unavailable, pages are built without it: %s", error)
-        _unavailable.update(until=time.monotonic() + RETRY_AFTER, error=str(error))
+        CACHE.failed(error)
         return None
-    if _unavailable["error"] is not None:
-        logger.warning("The cache is available again.")
-        _unavailable["error"] = None
+    if confirms:
+        CACHE.succeeded()
     return result
 
 
 def cache_status():
-    """None if the cache works (it is asked now, unless it failed less than RETRY_AFTER ago),
-    else what went wrong: for /readyz, which reports it without failing."""
-    _safely(cache.get, "readiness")
-    return _unavailable["error"]
+    """None if the cache works (it is written to now, unless it failed less than RETRY_AFTER
+    ago), else what went wrong: for /readyz, which reports it without failing."""
+    _safely(cache.set, "readiness", True, 10, confirms=True)
+    return CACHE.error
 
 
 def _revalidate(response, etag):

@@ -256,3 +256,69 @@ class ThrowawayPostgres:
         with contextlib.suppress(RuntimeError):
             self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+    def processes(self):
+        """The process ids of the cluster: its postmaster and the postmaster's children."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(
+            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        return [postmaster, *map(int, children)]
+
+    def pause(self):
+        """Every process of the cluster stopped (SIGSTOP): connections stay open, nothing
+        answers, as when a server hangs."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self):
+        for pid in self.processes():
+            os.kill(pid, signal.SIGCONT)
+
+
+def redis_available():
+    """Why a throwaway Redis cannot be started here, or None if it can."""
+    return None if shutil.which("redis-server") else "redis-server is not installed"
+
+
+class ThrowawayRedis:
+    """A Redis server of its own on a free loopback port, keeping nothing on disk."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(lambda: self.command("PING") == "PONG", what="Redis to answer")
+        return self
+
+    def command(self, *args):
+        result = subprocess.run(
+            ["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True, timeout=10
+        )
+        return result.stdout.strip()
+
+    def used_memory(self):
+        lines = self.command("INFO", "memory").splitlines()
+        return int(dict(line.split(":", 1) for line in lines if ":" in line)["used_memory"])
+
+    def stop(self):
+        """Killed, as a crash would."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)

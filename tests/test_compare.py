@@ -355,7 +355,7 @@ def test_the_chooser_offers_a_page_of_organisations_and_says_there_are_more(clie
         (["isme", "no-such-organisation"], "No organisation called “no-such-organisation”."),
         (["isme", "x" * 500], "No organisation called “" + "x" * 39 + "…”: that is too long"),
         (["isme", "x" * 100_000], "is too long to be a name"),
-        (["isme", "amie\x00"], "No organisation called “amie\ufffd”."),
+        (["isme", "amie\x01"], "No organisation called “amie\ufffd”."),
         (["isme", "Ünïcödé"], "No organisation called “Ünïcödé”."),
     ],
 )

@@ -1,12 +1,10 @@
-"""Liveness and readiness (musicdir/health.py), and recovery from a database outage."""
-
-import tempfile
+"""Liveness and readiness (musicdir/health.py). Outages of real servers under a running
+gunicorn, and recovery from them, are in tests/test_chaos.py."""
 
 import pytest
 from django.db import OperationalError, connections
 
 from musicdir import health
-from tests import servers
 
 HEALTHZ = "/healthz"
 READYZ = "/readyz"
@@ -71,41 +69,3 @@ def test_probes_are_answered_whatever_the_host_or_scheme(client, settings, path)
 @pytest.mark.django_db
 def test_other_paths_still_check_the_host(client):
     assert client.get("/healthz/", HTTP_HOST="10.1.2.3:8000").status_code == 400
-
-
-needs_postgres = pytest.mark.skipif(
-    servers.postgres_available() is not None,
-    reason=f"needs a throwaway PostgreSQL cluster: {servers.postgres_available()}",
-)
-
-
-@needs_postgres
-def test_readiness_follows_a_database_outage_and_recovers_without_a_restart(tmp_path):
-    """A real gunicorn on a real PostgreSQL that is stopped and started under it."""
-    postgres = servers.ThrowawayPostgres(tempfile.mkdtemp(prefix="musicdir-pg-"))
-    try:
-        postgres.init().start()
-        env = servers.production_env(
-            DATABASE_URL=postgres.url, WEB_CONCURRENCY="2", GUNICORN_ACCESS_LOG=""
-        )
-        with servers.gunicorn(env, tmp_path / "gunicorn.log") as base:
-
-            def ready_is(status):
-                return lambda: servers.request(base + READYZ)[0] == status
-
-            # Several requests, so that every worker holds a persistent connection.
-            for _ in range(6):
-                assert servers.request(base + READYZ)[:1] == (200,)
-
-            postgres.stop()
-            servers.wait_for(ready_is(503), timeout=20, what="readiness to fail")
-            status, _, body = servers.request(base + READYZ)
-            assert (status, body) == (503, b"database unavailable\n")
-            assert servers.request(base + HEALTHZ)[0] == 200
-
-            postgres.start()
-            servers.wait_for(ready_is(200), timeout=20, what="readiness to recover")
-            for _ in range(6):
-                assert servers.request(base + READYZ)[0] == 200
-    finally:
-        postgres.cleanup()
