@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "axes",
+    # The history of every change to the directory (organisations/history.py).
+    "simple_history",
     "organisations",
 ]
 
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who makes each change in the admin, for the directory's history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # The directory's data version, read at most once per request (organisations/cache.py).
     "organisations.cache.DataVersionMiddleware",
     # Last, as django-axes requires: turns a locked-out login into a 429 response.

@@ -1,7 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from . import history
+from .history import CannotRestore, History, restore
 from .locking import OptimisticLocking
 from .models import (
     Affiliation,
@@ -21,6 +30,32 @@ from .models import (
 
 # Each fact about an organisation cites a source: the excerpt is checked against it on save.
 CITED = ("source", "excerpt")
+
+
+class RecordsHistory:
+    """Every row one admin save or delete writes to the history shares one moment (that of the
+    request), so that restoring the organisation to it restores all of them."""
+
+    def save_model(self, request, obj, form, change):
+        history.mark(obj, when=_moment(request))
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:  # those saved, and those deleted
+            history.mark(inline_form.instance, when=_moment(request))
+        super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request, obj):
+        history.mark(obj, when=_moment(request))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            history.mark(obj, when=_moment(request)).delete()
+
+
+def _moment(request):
+    return request.__dict__.setdefault("_history_moment", timezone.now())
 
 
 class RecordsChanges:
@@ -114,7 +149,7 @@ class AffiliationInline(RecordInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OptimisticLocking, RecordsChanges, admin.ModelAdmin):
+class OrganisationAdmin(OptimisticLocking, RecordsChanges, RecordsHistory, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "scope", "status", "founded_year", "last_verified"]
     list_filter = ["kind", "scope", "status", "audiences", "themes"]
     search_fields = ["name", "acronym", "summary", "description"]
@@ -137,13 +172,60 @@ class OrganisationAdmin(OptimisticLocking, RecordsChanges, admin.ModelAdmin):
     ]
     view_on_site = True
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    object_history_template = "admin/organisations/organisation/object_history.html"
 
     def touched(self, obj):
         # Affiliated organisations' documents name this one.
         return Organisation.objects.around(obj)
 
+    # History: every change to the organisation and its records, and restoring one ------------
 
-class RecordAdmin(OptimisticLocking, RecordsChanges, admin.ModelAdmin):
+    def get_urls(self):
+        restore = path(
+            "<path:object_id>/history/restore/",
+            self.admin_site.admin_view(self.restore_view),
+            name="organisations_organisation_restore",
+        )
+        return [restore, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        organisation = self.get_object(request, unquote(object_id))
+        changes = History(organisation).changes if organisation else []
+        return super().history_view(
+            request, object_id, extra_context={"changes": changes, **(extra_context or {})}
+        )
+
+    def restore_view(self, request, object_id):
+        """Confirm, then put the organisation back as it was at `moment` (history.restore)."""
+        organisation = self.get_object(request, unquote(object_id))
+        if organisation is None or not self.has_change_permission(request, organisation):
+            raise PermissionDenied
+        moment = parse_datetime(request.POST.get("moment") or request.GET.get("moment") or "")
+        history_url = reverse("admin:organisations_organisation_history", args=[organisation.pk])
+        if moment is None:
+            messages.error(request, "Choose a version to restore from the history.")
+            return redirect(history_url)
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "object": organisation,
+                "moment": moment,
+                "title": f"Restore {organisation}",
+            }
+            return TemplateResponse(
+                request, "admin/organisations/organisation/restore.html", context
+            )
+        try:
+            restore(organisation, moment, f"restored to {moment:%Y-%m-%d %H:%M:%S}")
+        except CannotRestore as problem:
+            messages.error(request, f"Nothing was restored: {problem}")
+            return redirect(history_url)
+        messages.success(request, f"{organisation} is as it was on {moment:%-d %B %Y, %H:%M}.")
+        return redirect(reverse("admin:organisations_organisation_change", args=[organisation.pk]))
+
+
+class RecordAdmin(OptimisticLocking, RecordsChanges, RecordsHistory, admin.ModelAdmin):
     """The shared admin for every cited record, for editing one outside its organisation."""
 
     list_filter = ["organisation", "source"]
@@ -154,6 +236,15 @@ class RecordAdmin(OptimisticLocking, RecordsChanges, admin.ModelAdmin):
 
     def touched(self, obj):
         return Organisation.objects.filter(pk=obj.organisation_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A record's history is part of its organisation's: shown there, with the rest.
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            return super().history_view(request, object_id, extra_context)
+        return redirect(
+            reverse("admin:organisations_organisation_history", args=[record.organisation_id])
+        )
 
 
 @admin.register(Citation)

@@ -7,14 +7,17 @@ source verbatim (see `organisations.sources`).
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, NullIf
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from . import fields
 from .search import Search, refresh
@@ -155,9 +158,30 @@ class OrganisationQuerySet(models.QuerySet):
             ),
         )
 
+    def with_last_updated(self):
+        """Annotated with `last_updated`: when the organisation or one of its records last
+        changed, from their history (None if it records nothing). One query with the rest."""
+        models = [Organisation, Citation, Statement, MemberBenefit, Programme, KeyFigure, Role]
+        models.append(Affiliation)
+        latest = [
+            Subquery(
+                model.history.filter(
+                    **{"id" if model is Organisation else "organisation_id": OuterRef("pk")}
+                )
+                .order_by("-history_date")
+                .values("history_date")[:1]
+            )
+            for model in models
+        ]
+        # Greatest is NULL when any is, on SQLite: a record kind with no history counts as never.
+        never = Value(datetime(1970, 1, 1, tzinfo=UTC))
+        return self.annotate(
+            last_updated=NullIf(Greatest(*(Coalesce(moment, never) for moment in latest)), never)
+        )
+
     def for_detail(self):
         cited = ("source__publisher",)
-        return self.prefetch_related(
+        return self.with_last_updated().prefetch_related(
             "audiences",
             "themes",
             Prefetch("citations", Citation.objects.select_related(*cited)),
@@ -270,6 +294,11 @@ class Organisation(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = OrganisationQuerySet.as_manager()
+    # Every change, who made it, when and why (organisations/history.py).
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "search_vector", "version"],
+        m2m_fields=["audiences", "themes"],
+    )
 
     class Meta:
         ordering = ["name"]
@@ -442,6 +471,9 @@ class OrganisationRecord(models.Model):
     excerpt = fields.TextField(help_text="The passage of the source this is taken from, verbatim.")
 
     objects = RecordManager()
+    # Every change, who made it, when and why (organisations/history.py): a history model for
+    # each kind of record.
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

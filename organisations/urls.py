@@ -14,4 +14,9 @@ urlpatterns = [
     path("export.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export.json", views.JsonExportView.as_view(), name="export-json"),
     path("<slug:slug>/", cached_page(views.OrganisationDetailView.as_view()), name="detail"),
+    path(
+        "<slug:slug>/changes/",
+        cached_page(views.OrganisationChangesView.as_view()),
+        name="changes",
+    ),
 ]

@@ -10,6 +10,7 @@ from .cache import memoised
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
 from .forms import CompareForm
+from .history import History
 from .models import Organisation
 
 
@@ -72,6 +73,17 @@ class OrganisationDetailView(Canonical, DetailView):
             compare_from=[self.object],
             **kwargs,
         )
+
+
+class OrganisationChangesView(Canonical, DetailView):
+    """An organisation's public change log: what changed and when, from its history (without
+    who changed it)."""
+
+    queryset = Organisation.objects.with_last_updated()
+    template_name = "organisations/organisation_changes.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(changes=History(self.object).public(), **kwargs)
 
 
 class NetworkView(Canonical, TemplateView):

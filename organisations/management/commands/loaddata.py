@@ -15,7 +15,11 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError
 
+from organisations import history
 from organisations.models import Organisation
+
+# The reason a load gives in the history: "loaddata organisations".
+LOAD = "loaddata"
 
 
 def record_name(instance):
@@ -47,19 +51,50 @@ class Command(loaddata.Command):
         ]
         if missing:
             raise DeserializationError(f"{record}: " + "; ".join(missing))
+        self.name_overwritten_edit(instance, record)
+        # A raw save leaves no history, and neither do the tags loaded with it: what the load
+        # changed is recorded once it is done (history.record).
+        instance.skip_history_when_saving = True
         if isinstance(instance, Organisation) and instance.pk in self.versions:
             # The directory fixture holds no versions: a reload is a change like any other, so
             # an admin form opened before it cannot overwrite it (organisations/locking.py).
             stored = self.versions[instance.pk]
             instance.version = max(instance.version, stored + 1)
         saved = super().save_obj(obj)
+        if saved:
+            self.saved.append(instance)
         if obj.deferred_fields:
             # Resolved once every file is read: say which record, if it cannot be.
             obj.save_deferred_fields = _naming(record, obj.save_deferred_fields)
         return saved
 
+    def name_overwritten_edit(self, instance, record):
+        """Say so before overwriting a record that someone changed since the last load: an
+        editor, an import or a restore. (Its earlier versions stay in the history.)"""
+        model = type(instance)
+        if instance.pk is None or not history.has_history(model):
+            return
+        latest = model.history.using(self.using).filter(id=instance.pk).first()
+        if (
+            latest is None
+            or (latest.history_change_reason or "").startswith(LOAD)
+            or not history.differs(instance, latest, fields_only=True)
+        ):
+            return
+        by = (
+            latest.history_user.get_username()
+            if latest.history_user
+            else latest.history_change_reason
+        )
+        self.stdout.write(
+            f"Overwriting {record}, changed by {by or 'someone'} on "
+            f"{latest.history_date:%-d %b %Y %H:%M}: its earlier versions are in its history."
+        )
+
     def loaddata(self, fixture_labels):
         self.versions = dict(Organisation.objects.using(self.using).values_list("pk", "version"))
+        self.reason = f"{LOAD} {' '.join(fixture_labels)}"
+        self.saved = []
         try:
             super().loaddata(fixture_labels)
         except (DeserializationError, DatabaseError, ObjectDoesNotExist, ValueError) as error:
@@ -68,7 +103,9 @@ class Command(loaddata.Command):
                 files = [str(f) for label in fixture_labels for f, *_ in self.find_fixtures(label)]
                 error.args = (f"Problem installing fixture {', '.join(files)}: {error}",)
             raise
-        # Still inside loaddata's transaction: the index and version are current when it commits.
+        # Still inside loaddata's transaction: the history, the index and the version are
+        # current when it commits.
+        history.record(self.saved, self.reason)
         if any(model._meta.app_label == "organisations" for model in self.models):
             Organisation.objects.using(self.using).changed()
 
