@@ -7,7 +7,7 @@ source verbatim (see `organisations.sources`).
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, NullIf
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -42,6 +42,35 @@ def _detail_url_around(script_prefix, urlconf):
     url = reverse("organisations:detail", kwargs={"slug": placeholder}, urlconf=urlconf)
     before, _, after = url.partition(placeholder)
     return before, after
+
+
+# Founding years the directory accepts: a database constraint, and not after this year.
+FIRST_YEAR = 1000
+LAST_YEAR = 2100
+
+
+def not_in_the_future(year):
+    this_year = date.today().year
+    if year is not None and year > this_year:
+        raise ValidationError(
+            "The founding year cannot be after this year (%(year)s).",
+            code="future",
+            params={"year": this_year},
+        )
+
+
+def not_taken_by_a_page(slug):
+    """Refuse a slug whose address is one of the site's own pages (compare/, network/...): the
+    organisation's page could never be reached."""
+    path = (
+        reverse("organisations:detail", kwargs={"slug": slug}) if PLAIN_SLUG.fullmatch(slug) else ""
+    )
+    if path and resolve(path).url_name != "detail":
+        raise ValidationError(
+            "“%(slug)s” is the address of one of the site's own pages: choose another.",
+            code="reserved",
+            params={"slug": slug},
+        )
 
 
 class SlugManager(models.Manager):
@@ -263,7 +292,12 @@ class Organisation(models.Model):
         CLOSED = "closed", "Closed"
 
     name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, help_text="Used in the page's address.")
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        validators=[not_taken_by_a_page],
+        help_text="Used in the page's address: /organisations/<slug>/.",
+    )
     acronym = models.CharField(max_length=20, blank=True)
     kind = models.CharField(max_length=30, choices=Kind)
     scope = models.CharField(
@@ -274,7 +308,12 @@ class Organisation(models.Model):
         help_text="Leave blank where the sources do not say.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
-    founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[not_in_the_future],
+        help_text=f"The year it was founded ({FIRST_YEAR} or later, and not after this year).",
+    )
     summary = fields.TextField(blank=True, help_text="One or two sentences, shown in the list.")
     description = fields.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
     website = models.URLField(blank=True, help_text="Leave blank where the sources give none.")
@@ -302,6 +341,16 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded_year__isnull=True)
+                | Q(founded_year__gte=FIRST_YEAR, founded_year__lte=LAST_YEAR),
+                name="organisation_founded_year_in_range",
+                violation_error_message=(
+                    f"The founding year must be between {FIRST_YEAR} and {LAST_YEAR}."
+                ),
+            ),
+        ]
         # The list's filters and facet counts (name and slug are indexed as unique).
         indexes = [
             models.Index(fields=["kind"], name="organisation_kind"),
@@ -650,6 +699,9 @@ class Role(OrganisationRecord):
         return self.person.slug
 
 
+DUPLICATE_AFFILIATION = "This affiliation is already recorded."
+
+
 class Affiliation(OrganisationRecord):
     """A typed, directed link: `organisation` is <kind> `other`.
 
@@ -687,6 +739,8 @@ class Affiliation(OrganisationRecord):
         Kind.HOST_FOR: "Hosted by",
         Kind.LEADS_PROJECT_FOR: "Project led by",
     }
+
+    DUPLICATE = DUPLICATE_AFFILIATION
 
     # The order affiliations are listed in: by kind, in `Kind`'s order, then by name.
     ORDER = {kind: n for n, kind in enumerate(Kind.values)}
@@ -729,6 +783,19 @@ class Affiliation(OrganisationRecord):
             models.CheckConstraint(
                 condition=~Q(organisation=models.F("other")), name="affiliation_not_to_self"
             ),
+            # The same affiliation twice would be shown twice everywhere. (Two constraints, as
+            # a programme that is not given counts as a value: NULLs differ in a plain one.)
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "other", "programme"],
+                name="affiliation_once_per_programme",
+                violation_error_message=DUPLICATE_AFFILIATION,
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "other"],
+                condition=Q(programme__isnull=True),
+                name="affiliation_once",
+                violation_error_message=DUPLICATE_AFFILIATION,
+            ),
         ]
 
     def __str__(self):
@@ -739,6 +806,16 @@ class Affiliation(OrganisationRecord):
     def clean(self):
         if self.organisation_id is not None and self.organisation_id == self.other_id:
             raise ValidationError({"other": "An organisation cannot be affiliated with itself."})
+        # The database refuses it too (Meta.constraints), but a form that leaves the
+        # organisation out (an organisation's inline) does not check those constraints.
+        same = Affiliation.objects.filter(
+            organisation_id=self.organisation_id,
+            kind=self.kind,
+            other_id=self.other_id,
+            programme_id=self.programme_id,
+        ).exclude(pk=self.pk)
+        if self.organisation_id is not None and same.exists():
+            raise ValidationError(self.DUPLICATE, code="duplicate")
         super().clean()
 
     def key_basis(self):

@@ -145,3 +145,174 @@ def test_make_run_loads_the_directory_only_into_a_database_that_has_none():
     commands = [line for line in dry_run.splitlines() if "manage.py" in line]
     assert any("manage.py seed_directory" in line for line in commands), dry_run
     assert not any("manage.py loaddata" in line for line in commands), dry_run
+
+
+# --- An admin that fits a real directory ------------------------------------------------------
+
+
+def test_a_form_with_errors_opens_with_a_summary_linking_to_each(admin_client):
+    source = Source.objects.get(slug="mec-isme")
+    organisation, response = organisation_change(admin_client, "isme")
+    data = add_inline_row(
+        form_data(response, "organisation_form"),
+        "statements",
+        kind=Statement.Kind.AIM,
+        text="Not in the source at all.",
+        source=source.pk,
+        excerpt="Not in the source at all.",
+    )
+    data["founded_year"] = ["3000"]
+    page = content(admin_client.post(url(Organisation, "change", organisation.pk), data))
+    summary = page[
+        page.index('id="error-summary"') : page.index("</ul>", page.index('id="error-summary"'))
+    ]
+    index = int(data["statements-TOTAL_FORMS"][0])
+    for anchor in ["id_founded_year", f"id_statements-{index - 1}-excerpt"]:
+        assert f'href="#{anchor}"' in summary
+        assert f'id="{anchor}"' in page  # the link leads somewhere
+    assert "The founding year cannot be after this year" in summary
+    assert "This excerpt does not appear verbatim in the source." in summary
+    assert 'src="/static/admin/musicdir/error_summary.js"' in page
+
+
+def test_records_are_grouped_in_collapsible_sections_open_where_there_is_an_error(admin_client):
+    organisation, response = organisation_change(admin_client, "isme")
+    page = content(response)
+    for prefix in ["statements", "programmes", "affiliations", "citations"]:
+        group = page[page.index(f'id="{prefix}-group"') :]
+        assert group.index("<details>") < group.index(f'id="{prefix}-heading"')
+    data = form_data(response, "organisation_form")
+    data["statements-0-excerpt"] = ["Changed so that it is not in the source."]
+    page = content(admin_client.post(url(Organisation, "change", organisation.pk), data))
+    statements = page[page.index('id="statements-group"') : page.index('id="statements-heading"')]
+    assert "<details>" not in statements  # the group with the error is open
+
+
+def test_an_organisation_lists_the_affiliations_others_recorded_with_it(admin_client):
+    organisation, response = organisation_change(admin_client, "isme")
+    page = content(response)
+    mec = Organisation.objects.get(slug="music-education-council")
+    assert escape("National affiliate for the UK: Music Education Council (MEC)") in page
+    assert f'href="{url(Organisation, "change", mec.pk)}"' in page
+    assert "Affiliations with other organisations (this one is … the other)" in page
+    assert "the other)s" not in page
+
+
+def test_the_same_affiliation_cannot_be_recorded_twice(admin_client):
+    from organisations.models import Affiliation
+
+    existing = Affiliation.objects.filter(programme=None).select_related("organisation").first()
+    organisation, response = organisation_change(admin_client, existing.organisation.slug)
+    data = add_inline_row(
+        form_data(response, "organisation_form"),
+        "affiliations",
+        kind=existing.kind,
+        other=existing.other_id,
+        source=existing.source_id,
+        excerpt=existing.excerpt,
+    )
+    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    assert refused.status_code == 200
+    assert "This affiliation is already recorded." in content(refused)
+
+
+def test_the_database_refuses_a_duplicate_affiliation_and_an_impossible_year(db):
+    from django.db import IntegrityError, transaction
+
+    from organisations.models import Affiliation
+
+    existing = Affiliation.objects.filter(programme=None).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Affiliation.objects.create(
+            organisation=existing.organisation, kind=existing.kind, other=existing.other,
+            source=existing.source, excerpt=existing.excerpt, key="another-key",
+        )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.filter(slug="isme").update(founded_year=3000)
+
+
+@pytest.mark.parametrize("slug", ["compare", "network"])
+def test_a_slug_that_is_one_of_the_sites_pages_is_refused(admin_client, slug):
+    organisation, response = organisation_change(admin_client, "unesco")
+    data = form_data(response, "organisation_form")
+    data["slug"] = [slug]
+    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    assert refused.status_code == 200
+    assert "is the address of one of the site&#x27;s own pages" in content(refused)
+
+
+def test_the_admin_is_named_for_the_site(admin_client):
+    page = content(admin_client.get("/admin/"))
+    assert "musicdir" in page[page.index("<title>") : page.index("</title>")]
+    assert "Django administration" not in page
+
+
+def test_organisations_can_be_marked_verified_today(admin_client, client):
+    from django.utils import timezone
+
+    chosen = list(
+        Organisation.objects.filter(slug__in=["isme", "amie"]).values_list("pk", flat=True)
+    )
+    done = admin_client.post(
+        url(Organisation, "changelist"),
+        {"action": "mark_verified_today", "_selected_action": chosen},
+        follow=True,
+    )
+    assert "Marked 2 organisation(s) as verified" in content(done)
+    today = timezone.localdate()
+    assert set(
+        Organisation.objects.filter(last_verified=today).values_list("pk", flat=True)
+    ) == set(chosen)
+    assert "Last verified" in content(client.get("/organisations/isme/"))
+
+
+@pytest.mark.parametrize("model_name", ["citation", "programme", "statement", "affiliation"])
+def test_change_lists_cost_the_same_queries_however_long(admin_client, model_name):
+    from django.apps import apps
+
+    from tests.reading import count_queries
+
+    model = apps.get_model("organisations", model_name)
+    changelist = f"/admin/organisations/{model_name}/"
+    before = count_queries(admin_client, changelist)
+    # More rows, on more organisations, each with what its row shows (a programme's parent).
+    originals = model.objects.exclude(parent=None) if model_name == "programme" else model.objects
+    for n, record in enumerate(list(originals.all()[:5])):
+        for copy in range(3):
+            record.pk, record.key = None, ""
+            record.organisation = Organisation.objects.create(
+                name=f"Copy {n}-{copy}", slug=f"copy-{n}-{copy}", kind="network"
+            )
+            record.save()
+    assert count_queries(admin_client, changelist) == before
+
+
+def test_change_list_filters_stay_short_however_many_organisations(admin_client):
+    def filter_links():
+        page = content(admin_client.get("/admin/organisations/statement/"))
+        filters = page[page.index('id="changelist-filter"') :]
+        return filters.count("<li")
+
+    before = filter_links()
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Organisation {n}", slug=f"organisation-{n}", kind="network")
+        for n in range(50)
+    )
+    assert filter_links() == before
+
+
+def test_the_same_new_affiliation_twice_in_one_save_is_refused(admin_client):
+    from organisations.models import Affiliation
+
+    existing = Affiliation.objects.filter(programme=None).select_related("organisation").first()
+    organisation, response = organisation_change(admin_client, existing.organisation.slug)
+    unused = Organisation.objects.exclude(pk__in=[existing.organisation_id]).last()
+    data = form_data(response, "organisation_form")
+    for _ in range(2):
+        add_inline_row(
+            data, "affiliations", kind=existing.kind, other=unused.pk,
+            source=existing.source_id, excerpt=existing.excerpt,
+        )  # fmt: skip
+    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    assert refused.status_code == 200
+    assert "This affiliation is already recorded." in content(refused)
