@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "axes",
     # The history of every change to the directory (organisations/history.py).
     "simple_history",
+    # Importing organisations and records from spreadsheets (organisations/imports.py).
+    "import_export",
     "organisations",
 ]
 
@@ -270,6 +272,10 @@ LOGGING = {
 # after CACHE_TIMEOUT seconds, and the pages are built without it.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_TIMEOUT = float(os.environ.get("MUSICDIR_CACHE_TIMEOUT", "0.25"))
+# Imports (organisations/imports.py) run in a transaction: all rows or none.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the directory's own history records them
+
 CACHES = {
     "default": (
         {

@@ -28,6 +28,7 @@ from ..models import (
     Statement,
 )
 from .base import CITED, ErrorSummary, RecordsChanges, RecordsHistory, moment_of
+from .imports import Importing
 
 
 class RecordInline(admin.StackedInline):
@@ -116,7 +117,7 @@ class AffiliationInline(RecordInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(
-    ErrorSummary, OptimisticLocking, RecordsChanges, RecordsHistory, admin.ModelAdmin
+    Importing, ErrorSummary, OptimisticLocking, RecordsChanges, RecordsHistory, admin.ModelAdmin
 ):
     list_display = ["name", "acronym", "kind", "scope", "status", "founded_year", "last_verified"]
     list_filter = ["kind", "scope", "status", "audiences", "themes"]

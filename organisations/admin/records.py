@@ -24,10 +24,11 @@ from ..models import (
     Theme,
 )
 from .base import ErrorSummary, RecordsChanges, RecordsHistory
+from .imports import Importing
 
 
 class RecordAdmin(
-    ErrorSummary, OptimisticLocking, RecordsChanges, RecordsHistory, admin.ModelAdmin
+    Importing, ErrorSummary, OptimisticLocking, RecordsChanges, RecordsHistory, admin.ModelAdmin
 ):
     """The shared admin for every cited record, for editing one outside its organisation. Its
     list is filtered by source, not by organisation (a link each: 100,000 of them at scale):

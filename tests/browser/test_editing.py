@@ -56,3 +56,43 @@ def test_a_multi_line_excerpt_typed_into_the_admin_is_saved(admin_page):
     page.goto("/organisations/music-mark/")
     expect(page.get_by_text("the strongest possible focus on the impacts").first).to_be_visible()
     assert problems == []
+
+
+def test_importing_organisations_from_a_spreadsheet(admin_page, tmp_path):
+    """Choose a file, read the preview of every row, confirm, and find the new entries."""
+    page, problems = admin_page("editor")
+    header = "slug,name,acronym,kind,scope,status,founded_year,website,summary,description,"
+    header += "audiences,themes,last_verified"
+    spreadsheet = tmp_path / "new organisations.csv"
+    spreadsheet.write_text(
+        f"{header}\r\n"
+        "imported-choir,Imported Choir,,network,england,active,1990,,"
+        '"A choir, imported.\r\nIts second line.",,,research,\r\n'
+        "imported-band,Imported Band,,not-a-kind,,active,,,,,,,\r\n",
+        encoding="utf-8",
+    )
+    page.goto("/admin/organisations/organisation/")
+    page.get_by_role("link", name="Import").click()
+    expect(page.get_by_role("link", name="a template with the columns")).to_be_visible()
+    page.locator("input[type=file]").set_input_files(str(spreadsheet))
+    page.get_by_label("Format").select_option(label="csv")
+    page.get_by_role("button", name="Submit").click()
+
+    # A row in error: its column and message; nothing to confirm.
+    preview = page.locator("table.import-preview")
+    expect(preview).to_contain_text("not-a-kind")
+    expect(preview.locator("tr", has_text="kind")).to_contain_text("error")
+    expect(page.get_by_role("button", name="Confirm import")).to_have_count(0)
+
+    spreadsheet.write_text(spreadsheet.read_text().rsplit("imported-band", 1)[0], encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(spreadsheet))
+    page.get_by_label("Format").select_option(label="csv")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("table.import-preview")).to_contain_text("new")
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.locator(".messagelist")).to_contain_text("Import finished")
+
+    page.goto("/organisations/imported-choir/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Imported Choir")
+    expect(page.get_by_text("Its second line.")).to_be_visible()
+    assert problems == []
