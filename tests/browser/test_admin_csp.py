@@ -45,6 +45,7 @@ def test_admin_pages_and_their_scripts_break_no_rule(admin_page):
     page.goto("/admin/organisations/organisation/add/")
     page.locator("#id_name").press_sequentially("A New Music Society")
     expect(page.locator("#id_slug")).to_have_value("a-new-music-society")
+    page.locator("#statements-group summary").click()  # each kind of record opens and closes
     page.get_by_role("button", name="Add another Statement").click()
     expect(page.locator("#statements-0")).to_be_visible()
     page.goto("/admin/organisations/organisation/")
@@ -54,6 +55,7 @@ def test_admin_pages_and_their_scripts_break_no_rule(admin_page):
     # (select2, asking the server for choices as the editor types).
     page.get_by_role("link", name="International Society for Music Education").click()
     expect(page.locator("#id_audiences_from")).to_be_visible()
+    page.locator("#statements-group summary").click()
     page.locator("#statements-0 .select2-selection").click()
     page.locator(".select2-search__field").press_sequentially("ISME")
     expect(page.locator(".select2-results__option").first).to_contain_text("ISME")

@@ -25,7 +25,7 @@ def test_every_organisation_saves_unchanged(admin_page):
     assert len(links) >= 10
     for name, href in links.items():
         page.goto(href)
-        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_role("button", name="Save", exact=True).last.click()  # at the foot
         expect(page.locator(".messagelist"), name).to_contain_text(SAVED)
         expect(page.locator(".errornote")).to_have_count(0)
     assert problems == []
@@ -34,6 +34,7 @@ def test_every_organisation_saves_unchanged(admin_page):
 def test_a_multi_line_excerpt_typed_into_the_admin_is_saved(admin_page):
     page, problems = admin_page("editor")
     page.goto(organisation_links(page)["Music Mark"])
+    page.locator("#statements-group summary").click()  # each kind of record opens and closes
     page.get_by_role("button", name="Add another Statement").click()
     row = page.locator("#statements-group .inline-related:not(.empty-form)").last
     row.locator("[name$='-kind']").select_option(label="Calls to action")
@@ -50,7 +51,7 @@ def test_a_multi_line_excerpt_typed_into_the_admin_is_saved(admin_page):
     )
     excerpt.press("Enter")
     excerpt.press_sequentially("  • the strongest possible focus on the impacts")
-    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_role("button", name="Save and continue editing").last.click()
 
     expect(page.locator(".messagelist")).to_contain_text(SAVED)
     page.goto("/organisations/music-mark/")
