@@ -41,7 +41,8 @@ BEND = 36  # how far apart the curves of a two-way pair bow
 # Where along its arrow a label may go (0 is the tail), in order of preference.
 LABEL_PLACES = (0.5, 0.62, 0.38, 0.72, 0.28, 0.8, 0.2)
 
-KIND_ORDER = list(Organisation.Kind.values)
+# Organisations of a kind together, in the kinds' order; those of no stated kind last.
+KIND_ORDER = {kind: n for n, kind in enumerate(Organisation.Kind.values)}
 
 
 def wrap(text, width, max_lines=None):
@@ -214,7 +215,7 @@ def _by_slug(nodes):
 
 def _org_order(node):
     org = node.organisation
-    return KIND_ORDER.index(org.kind), org.name, org.slug
+    return KIND_ORDER.get(org.kind, len(KIND_ORDER)), org.name, org.slug
 
 
 def _edges(links, nodes):

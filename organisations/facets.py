@@ -84,8 +84,12 @@ def _count(filterset, name, results):
     )
     counts = dict(rows)
     if name == "status":
-        counts[""] = sum(n for value, n in counts.items() if value != "closed")
-        counts[STATUS_ALL] = sum(counts.values()) - counts[""]
+        # By status stored ("" where none is stated), then the two choices of more than one:
+        # "Any but closed" (the form's blank choice) and "Any, including closed".
+        stored = counts
+        counts = {value: n for value, n in stored.items() if value}
+        counts[""] = sum(n for value, n in stored.items() if value != "closed")
+        counts[STATUS_ALL] = sum(stored.values())
     return counts
 
 

@@ -92,9 +92,14 @@ class OrganisationFilter(django_filters.FilterSet):
         method="filter_related",
         widget=forms.CheckboxSelectMultiple,
     )
+    # Closed organisations are left out unless asked for. (A status no source states is blank,
+    # so it has no choice of its own: "Any but closed" includes it.)
     status = django_filters.ChoiceFilter(
-        choices=[*Organisation.Status.choices, (STATUS_ALL, "Any, including closed")],
-        empty_label="Active or merged",
+        choices=[
+            *((value, label) for value, label in Organisation.Status.choices if value),
+            (STATUS_ALL, "Any, including closed"),
+        ],
+        empty_label="Any but closed",
         method="filter_status",
     )
     # An organisation, by slug. The page offers the few most connected ones (a select of the

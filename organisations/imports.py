@@ -187,7 +187,7 @@ class StatementResource(RecordResource):
 
 class MemberBenefitResource(RecordResource):
     text = fields.Field(attribute="text", column_name="text", widget=Text())
-    Meta = _record_meta(MemberBenefit, "category", "title", "text")
+    Meta = _record_meta(MemberBenefit, "category", "members", "title", "text")
 
 
 class ProgrammeResource(RecordResource):

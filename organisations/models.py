@@ -269,13 +269,21 @@ class DataVersion(models.Model):
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        INTERNATIONAL_SOCIETY = "international-society", "International society or council"
-        NATIONAL_ASSOCIATION = "national-association", "National affiliate or association"
-        MEMBERSHIP_BODY = "membership-body", "Membership body"
-        ALLIANCE = "alliance", "Alliance"
-        FUNDER = "funder", "Funder"
-        NETWORK = "network", "Network"
+        # The organisations of UK music education, then the wider world's.
+        MUSIC_EDUCATION_HUB = "music-education-hub", "Music education hub"
+        HUB_LEAD = "hub-lead-organisation", "Hub lead organisation"
+        MUSIC_SERVICE = "music-service", "Music service"
+        SCHOOL = "school", "School or academy trust"
         HIGHER_EDUCATION = "higher-education", "Conservatoire or higher education"
+        ENSEMBLE = "ensemble", "Ensemble"
+        CHARITY = "charity", "Charity or trust"
+        FUNDER = "funder", "Funder"
+        MEMBERSHIP_BODY = "membership-body", "Membership or professional body"
+        NATIONAL_ASSOCIATION = "national-association", "National affiliate or association"
+        NETWORK = "network", "Network"
+        ALLIANCE = "alliance", "Alliance"
+        NATIONAL_BODY = "national-body", "National body or government department"
+        INTERNATIONAL_SOCIETY = "international-society", "International society or council"
         INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
 
     class Scope(models.TextChoices):
@@ -287,6 +295,9 @@ class Organisation(models.Model):
         NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
 
     class Status(models.TextChoices):
+        # The source texts are undated: whether an organisation is active is stated only
+        # where a source says so.
+        NOT_STATED = "", "Not stated"
         ACTIVE = "active", "Active"
         MERGED = "merged", "Merged"
         CLOSED = "closed", "Closed"
@@ -299,7 +310,13 @@ class Organisation(models.Model):
         help_text="Used in the page's address: /organisations/<slug>/.",
     )
     acronym = models.CharField(max_length=20, blank=True)
-    kind = models.CharField(max_length=30, choices=Kind)
+    kind = models.CharField(
+        "type",
+        max_length=30,
+        choices=Kind,
+        blank=True,
+        help_text="Our classification of what the sources say it is; blank where they do not say.",
+    )
     scope = models.CharField(
         "geographic scope",
         max_length=20,
@@ -307,7 +324,13 @@ class Organisation(models.Model):
         blank=True,
         help_text="Leave blank where the sources do not say.",
     )
-    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        blank=True,
+        default=Status.NOT_STATED,
+        help_text="Only what a source says: blank (not stated) where none does.",
+    )
     founded_year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -392,6 +415,12 @@ class Organisation(models.Model):
 
     def benefit_groups(self):
         return _group(self.benefits.all(), "category", MemberBenefit.Category)
+
+    def benefits_for(self):
+        """Which members the benefits are for, where the sources say ("individual members"):
+        the section's heading says so. Blank if they do not, or differ."""
+        members = {benefit.members for benefit in self.benefits.all()}
+        return members.pop() if len(members) == 1 else ""
 
     def top_programmes(self):
         return [p for p in self.programmes.all() if p.parent_id is None]
@@ -609,6 +638,12 @@ class MemberBenefit(OrganisationRecord):
     category = models.CharField(max_length=30, choices=Category)
     title = models.CharField(max_length=200, blank=True)
     text = fields.TextField()
+    members = models.CharField(
+        "for",
+        max_length=100,
+        blank=True,
+        help_text='Which members, where the source says: "individual members".',
+    )
 
     def __str__(self):
         return self.title or self.text[:60]

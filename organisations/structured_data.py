@@ -9,23 +9,20 @@ from .models import Affiliation, Organisation
 SCHEMA_TYPES = {Organisation.Kind.HIGHER_EDUCATION: "EducationalOrganization"}
 DEFAULT_TYPE = "Organization"
 
-# schema.org property <- the kinds of this organisation's own (outgoing) affiliations.
+# schema.org property <- the kinds of this organisation's own (outgoing) affiliations that mean
+# exactly what the property does. "Affiliated to" is not membership, "led by" does not make a
+# parent organisation and "supported by" is not funding: those are not said in schema.org.
 AFFILIATION_PROPERTIES = {
-    "memberOf": [
-        Affiliation.Kind.NATIONAL_AFFILIATE_OF,
-        Affiliation.Kind.AFFILIATED_TO,
-        Affiliation.Kind.MEMBER_OF,
-    ],
-    "parentOrganization": [Affiliation.Kind.LED_BY],
-    "funder": [Affiliation.Kind.FUNDED_BY, Affiliation.Kind.SUPPORTED_BY],
+    "memberOf": [Affiliation.Kind.MEMBER_OF],
+    "funder": [Affiliation.Kind.FUNDED_BY],
 }
 
 
 def _reference(organisation, request):
     return {
         "@type": SCHEMA_TYPES.get(organisation.kind, DEFAULT_TYPE),
+        "@id": request.build_absolute_uri(organisation.get_absolute_url()),
         "name": organisation.name,
-        "url": request.build_absolute_uri(organisation.get_absolute_url()),
     }
 
 
@@ -39,8 +36,10 @@ def organisation_jsonld(organisation, request):
         "description": organisation.summary,
         "foundingDate": str(organisation.founded_year) if organisation.founded_year else "",
         "areaServed": organisation.get_scope_display() if organisation.scope else "",
-        "url": request.build_absolute_uri(organisation.get_absolute_url()),
-        "sameAs": organisation.website,
+        # The organisation's own address, where a source gives it; this page is its @id.
+        "url": organisation.website,
+        "@id": request.build_absolute_uri(organisation.get_absolute_url()),
+        "mainEntityOfPage": request.build_absolute_uri(organisation.get_absolute_url()),
     }
     affiliations = list(organisation.affiliations.all())
     for prop, kinds in AFFILIATION_PROPERTIES.items():

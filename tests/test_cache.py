@@ -263,7 +263,7 @@ def stored(monkeypatch):
     [
         LIST,
         f"{LIST}?q=music",
-        f"{LIST}?q=music&kind=alliance&kind=funder&sort=-name",
+        f"{LIST}?q=music&kind=funder&kind=alliance&sort=-name",
         f"{LIST}?scope=england&status=all&affiliated_with=isme",
         DETAIL,
         f"{LIST}compare/?o=isme&o=amie",
@@ -282,7 +282,7 @@ def test_a_page_asked_for_by_its_canonical_address_is_stored(client, stored, can
         (f"{LIST}?page=1", LIST),
         (f"{LIST}?q=", LIST),
         (f"{LIST}?q=music&status=&affiliated_with=&sort=relevance", f"{LIST}?q=music"),
-        (f"{LIST}?kind=funder&kind=alliance", f"{LIST}?kind=alliance&kind=funder"),
+        (f"{LIST}?kind=alliance&kind=funder", f"{LIST}?kind=funder&kind=alliance"),
         (f"{LIST}?kind=funder&kind=funder", f"{LIST}?kind=funder"),
         (f"{LIST}?sort=-name&q=music", f"{LIST}?q=music&sort=-name"),
         (f"{LIST}?q=+music+", f"{LIST}?q=music"),

@@ -160,8 +160,8 @@ def test_renaming_an_organisation_updates_the_pages_that_name_it(editor_client):
     data = form_data(response, "organisation_form")
     data["name"] = ["Youth Musicorum"]
     assert editor_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
-    # AMIE is led and supported by it: AMIE's text names it.
-    assert set(slugs("musicorum")) == {"youth-music", "amie"}
+    # AMIE is led and supported by it, the National Lottery funds it: their text names it.
+    assert set(slugs("musicorum")) == {"youth-music", "amie", "national-lottery"}
 
 
 def test_editing_and_deleting_a_record_in_its_own_admin_updates_the_index(editor_client):

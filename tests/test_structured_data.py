@@ -43,7 +43,7 @@ def jsonld(client, slug):
 def reference(slug):
     org = Organisation.objects.get(slug=slug)
     schema_type = "EducationalOrganization" if org.kind == "higher-education" else "Organization"
-    return {"@type": schema_type, "name": org.name, "url": absolute(slug)}
+    return {"@type": schema_type, "@id": absolute(slug), "name": org.name}
 
 
 @pytest.mark.parametrize("slug", ALL_SLUGS)
@@ -52,8 +52,15 @@ def test_every_page_describes_its_organisation(client, slug):
     data = jsonld(client, slug)
     assert data["@context"] == "https://schema.org"
     assert data["name"] == org.name
-    assert data["url"] == absolute(slug)
+    # The page is its @id; `url` would be the organisation's own address, which no source gives.
+    assert data["@id"] == data["mainEntityOfPage"] == absolute(slug)
+    assert "url" not in data
     assert all(value not in ("", [], None) for value in data.values())  # empty keys omitted
+
+
+def test_url_is_the_organisations_own_address_when_known(client):
+    Organisation.objects.filter(slug="isme").update(website="https://www.isme.org/")
+    assert jsonld(client, "isme")["url"] == "https://www.isme.org/"
 
 
 def test_isme(client):
@@ -63,33 +70,37 @@ def test_isme(client):
     assert data["foundingDate"] == "1953"
     assert data["areaServed"] == "International"
     assert data["description"] == Organisation.objects.get(slug="isme").summary
-    # Its affiliations are "affiliated to", which ISME is the subject of: it is a member of them.
-    assert reference("international-music-council") in data["memberOf"]
+    # "Affiliated to" is not membership: schema.org says nothing the text does not.
+    assert "memberOf" not in data
     assert "parentOrganization" not in data
     assert "funder" not in data
 
 
-def test_mec_is_a_member_of_isme(client):
-    data = jsonld(client, "music-education-council")
-    assert data["alternateName"] == "MEC"
-    assert data["areaServed"] == "UK"
-    assert "foundingDate" not in data
-    assert data["memberOf"] == [reference("isme")]
-    assert reference("isme")["url"] == "http://testserver/organisations/isme/"
-
-
-def test_amie_is_led_and_funded(client):
+def test_being_led_or_supported_is_not_said_to_be_a_parent_or_a_funder(client):
     data = jsonld(client, "amie")
-    assert data["parentOrganization"] == [reference("youth-music")]
-    assert reference("national-lottery") in data["funder"]
-    assert reference("youth-music") in data["funder"]
-    assert reference("arts-council-england") not in data["funder"]  # funding routed via
+    assert "parentOrganization" not in data
+    assert "funder" not in data
+
+
+def test_funded_by_is_a_funder_and_member_of_is_membership(client):
+    assert jsonld(client, "youth-music")["funder"] == [reference("national-lottery")]
+    from organisations.models import Affiliation
+
+    isme = Affiliation.objects.get(
+        organisation__slug="music-education-council", kind="national-affiliate-of"
+    )
+    isme.kind = Affiliation.Kind.MEMBER_OF
+    isme.save()
+    assert jsonld(client, "music-education-council")["memberOf"] == [reference("isme")]
 
 
 def test_a_conservatoire_is_an_educational_organization(client):
+    Organisation.objects.filter(slug="royal-conservatoire-of-scotland").update(
+        kind=Organisation.Kind.HIGHER_EDUCATION
+    )
     data = jsonld(client, "royal-conservatoire-of-scotland")
     assert data["@type"] == "EducationalOrganization"
-    assert data["areaServed"] == "Scotland"
+    assert "areaServed" not in data  # its scope is not stated
     assert "alternateName" not in data
 
 

@@ -55,7 +55,7 @@ class StatementInline(RecordInline):
 
 class MemberBenefitInline(RecordInline):
     model = MemberBenefit
-    fields = ["order", "category", "title", "text", *CITED]
+    fields = ["order", "category", "members", "title", "text", *CITED]
 
 
 class ProgrammeInline(RecordInline):

@@ -20,8 +20,9 @@ def count(page):
     return page.locator(".result-count")
 
 
-def funder(page):
-    return page.get_by_role("checkbox", name=re.compile(r"^Funder \("))
+def professional_development(page):
+    """The filter the journeys choose: a theme three organisations share."""
+    return page.get_by_role("checkbox", name=re.compile(r"^Professional development \("))
 
 
 def test_searching(open_page):
@@ -39,29 +40,31 @@ def test_filtering_applies_at_once_and_removing_a_filter_undoes_it(open_page):
     page = open_page(LIST)
     status = count(page).element_handle()
     expect(count(page)).to_have_text("10 organisations")
-    funder(page).check()
-    expect(page).to_have_url(re.compile(r"\?kind=funder"))
+    professional_development(page).check()
+    expect(page).to_have_url(re.compile(r"\?theme=professional-development"))
     expect(count(page)).to_have_text("3 organisations")
     # The live region is the same element, with new text: screen readers announce it.
     assert page.evaluate("element => element.isConnected", status)
-    assert page.evaluate("document.activeElement.value") == "funder"
+    assert page.evaluate("document.activeElement.value") == "professional-development"
     # The counts now say what each further choice would give; England gives one.
     expect(page.get_by_role("checkbox", name=re.compile(r"^England \("))).to_have_accessible_name(
         re.compile(r"\(1 organisation\s*\)")
     )
-    page.get_by_role("link", name=re.compile("^Remove filter Type of organisation: Funder")).click()
+    page.get_by_role(
+        "link", name=re.compile("^Remove filter Theme: Professional development")
+    ).click()
     expect(count(page)).to_have_text("10 organisations")
-    expect(funder(page)).not_to_be_checked()
+    expect(professional_development(page)).not_to_be_checked()
     expect(page.locator("#results")).to_be_focused()  # the tag that had focus has gone
     assert page.evaluate("element => element.isConnected", status)  # no reload
     # Back goes back to the filtered list, and forward again.
     page.go_back()
     expect(count(page)).to_have_text("3 organisations")
-    expect(funder(page)).to_be_checked()
+    expect(professional_development(page)).to_be_checked()
     page.go_back()
     expect(page).to_have_url(re.compile(r"/organisations/$"))
     expect(count(page)).to_have_text("10 organisations")
-    expect(funder(page)).not_to_be_checked()
+    expect(professional_development(page)).not_to_be_checked()
 
 
 def test_choosing_an_affiliation_applies_at_once_and_offers_the_right_options(open_page):
@@ -89,14 +92,16 @@ def test_filtering_without_javascript_on_a_phone(open_page):
     page = open_page(LIST, viewport=PHONE, java_script_enabled=False)
     filters = page.locator("details.filters")
     expect(filters).not_to_have_attribute("open", "")
-    expect(funder(page)).to_be_hidden()
+    expect(professional_development(page)).to_be_hidden()
     page.locator("summary").click()
-    funder(page).check()
+    professional_development(page).check()
     page.get_by_role("button", name="Apply filters").click()
-    expect(page).to_have_url(re.compile(r"kind=funder"))
+    expect(page).to_have_url(re.compile(r"theme=professional-development"))
     expect(count(page)).to_have_text("3 organisations")
     expect(filters).to_have_attribute("open", "")  # a filter is chosen: it stays open
-    page.get_by_role("link", name=re.compile("^Remove filter Type of organisation: Funder")).click()
+    page.get_by_role(
+        "link", name=re.compile("^Remove filter Theme: Professional development")
+    ).click()
     expect(count(page)).to_have_text("10 organisations")
 
 
@@ -107,21 +112,23 @@ def test_a_click_while_results_load_is_not_lost(open_page):
         re.compile(r"/organisations/\?"),
         lambda route: held.append(route) if route.request.resource_type == "fetch" else None,
     )
-    funder(page).check()
+    professional_development(page).check()
     expect(page.locator("#results")).to_have_attribute("aria-busy", "true")
     while len(held) < 1:
         page.wait_for_timeout(20)
-    # While Funder's results are on their way, choose England too.
+    # While those results are on their way, choose England too.
     page.get_by_role("checkbox", name=re.compile(r"^England \(")).check()
     while len(held) < 2:
         page.wait_for_timeout(20)
-    # The answers arrive newest first: the older one, for Funder alone, must not win.
+    # The answers arrive newest first: the older one, for the theme alone, must not win.
     for route in reversed(held):
         route.continue_()
-    expect(page).to_have_url(re.compile(r"kind=funder&scope=england"))
+    expect(page).to_have_url(re.compile(r"scope=england&theme=professional-development"))
     expect(count(page)).to_have_text("1 organisation")
-    expect(funder(page)).to_be_checked()
-    expect(page.locator(".card__title")).to_have_text(["Arts Council England"])
+    expect(professional_development(page)).to_be_checked()
+    expect(page.locator(".card__title")).to_have_text(
+        ["Alliance for a Musically Inclusive England (AMIE)"]
+    )
 
 
 def test_a_click_before_the_script_has_loaded_is_applied_when_it_loads(open_page):
@@ -129,11 +136,11 @@ def test_a_click_before_the_script_has_loaded_is_applied_when_it_loads(open_page
     held = []
     page.route("**/static/js/filters.js", lambda route: held.append(route))
     page.goto(LIST, wait_until="commit")
-    funder(page).check()  # the page is there, its script is not yet
+    professional_development(page).check()  # the page is there, its script is not yet
     while not held:
         page.wait_for_timeout(20)
     held[0].continue_()
-    expect(page).to_have_url(re.compile(r"\?kind=funder"))
+    expect(page).to_have_url(re.compile(r"\?theme=professional-development"))
     expect(count(page)).to_have_text("3 organisations")
 
 
@@ -145,15 +152,15 @@ def test_keyboard_only_use_of_the_filters(open_page):
     expect(skip).to_be_in_viewport()
     for _ in range(30):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.value") == "funder":
+        if page.evaluate("document.activeElement.value") == "professional-development":
             break
     else:
-        pytest.fail("Tab never reached the Funder checkbox")
+        pytest.fail("Tab never reached the Professional development checkbox")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # focus is visible
     page.keyboard.press("Space")
     expect(count(page)).to_have_text("3 organisations")
-    expect(funder(page)).to_be_focused()
+    expect(professional_development(page)).to_be_focused()
     # On to the sort order, and change it with the arrow keys.
     for _ in range(40):
         page.keyboard.press("Tab")
@@ -166,7 +173,7 @@ def test_keyboard_only_use_of_the_filters(open_page):
     expect(page).to_have_url(re.compile(r"sort=name"))
     page.keyboard.press("ArrowDown")
     expect(page).to_have_url(re.compile(r"sort=-name"))
-    expect(page.locator(".card__title").first).to_have_text("Youth Music")
+    expect(page.locator(".card__title").first).to_have_text("Music Mark")
 
 
 def test_keyboard_only_on_a_phone_opens_the_filters(open_page):
@@ -174,8 +181,8 @@ def test_keyboard_only_on_a_phone_opens_the_filters(open_page):
     page.locator("summary").focus()
     page.keyboard.press("Enter")
     expect(page.locator("details.filters")).to_have_attribute("open", "")
-    page.keyboard.press("Tab")
-    expect(page.get_by_role("checkbox").first).to_be_focused()
+    page.keyboard.press("Tab")  # to the first option that would give results
+    expect(page.locator("input[type=checkbox]:not([disabled])").first).to_be_focused()
 
 
 def test_opening_an_organisation_and_following_its_affiliations(open_page):
