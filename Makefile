@@ -46,10 +46,10 @@ lint: install
 
 bench: install  ## Benchmark at 100, 10,000 and 100,000 organisations on PostgreSQL.
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m devtools.bench.run $(BENCH_ARGS)
 
 lighthouse: install  ## Lighthouse scores for the list and a detail page (needs Node and Chromium).
-	$(BIN)/python tools/lighthouse/run.py
+	$(BIN)/python -m devtools.lighthouse.run
 
 # Production (README.md, "Deploy"). These run with the environment as it is: debug off unless
 # DJANGO_DEBUG=1, so DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL must be set.
@@ -72,8 +72,8 @@ restore: install  ## Restore BACKUP into a new, empty database (migrated first).
 
 LOADTEST_DURATION ?= 30
 LOADTEST_CLIENTS ?= 8
-loadtest: install  ## Load-test gunicorn on loopback; fails on any error (scripts/loadtest.py).
-	$(BIN)/python scripts/loadtest.py --duration $(LOADTEST_DURATION) \
+loadtest: install  ## Load-test gunicorn on loopback; fails on any error (devtools/loadtest.py).
+	$(BIN)/python -m devtools.loadtest --duration $(LOADTEST_DURATION) \
 		--clients $(LOADTEST_CLIENTS) $(if $(LOADTEST_DATABASE_URL),--database-url $(LOADTEST_DATABASE_URL))
 
 clean:

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     # Importing organisations and records from spreadsheets (organisations/imports.py).
     "import_export",
     "organisations",
+    # The project's own tools (generate_synthetic, remove_synthetic): no models, no URLs.
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +294,3 @@ CACHES = {
 }
 PAGE_CACHE = os.environ.get("MUSICDIR_CACHE", "1") == "1"
 MEMO = os.environ.get("MUSICDIR_MEMO", "1") == "1"
-
-# The benchmark's reference view (bench/run.py); never on in production.
-BENCH_VIEWS = os.environ.get("MUSICDIR_BENCH") == "1"

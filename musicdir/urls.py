@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
@@ -23,6 +22,3 @@ urlpatterns = [
         name="robots",
     ),
 ]
-
-if settings.BENCH_VIEWS:  # bench/run.py's reference: the cheapest Django view there is
-    urlpatterns.append(path("bench/hello/", lambda request: HttpResponse("Hello, world")))

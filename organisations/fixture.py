@@ -18,7 +18,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils.text import slugify
 
-from . import synthetic
 from .models import (
     Affiliation,
     Audience,
@@ -37,6 +36,12 @@ from .models import (
 
 SPEC = settings.BASE_DIR / "fixtures" / "directory.toml"
 FIXTURE = settings.BASE_DIR / "fixtures" / "organisations.json"
+
+# Data generated for benchmarks (devtools/synthetic.py) is marked so, and never exported: its
+# organisations' slugs start with SYNTHETIC_PREFIX, and its records cite the source
+# SYNTHETIC_SOURCE.
+SYNTHETIC_PREFIX = "synthetic-"
+SYNTHETIC_SOURCE = "synthetic-data"
 
 # The order models appear in the fixture, and how each is sorted within it.
 EXPORT_ORDER = [
@@ -116,11 +121,11 @@ def export(using="default"):
 def _without_synthetic(queryset):
     model = queryset.model
     if model is Organisation:
-        return queryset.exclude(slug__startswith=synthetic.PREFIX)
+        return queryset.exclude(slug__startswith=SYNTHETIC_PREFIX)
     if model is Source:
-        return queryset.exclude(slug=synthetic.SOURCE_SLUG)
+        return queryset.exclude(slug=SYNTHETIC_SOURCE)
     if any(field.name == "organisation" for field in model._meta.fields):
-        return queryset.exclude(organisation__slug__startswith=synthetic.PREFIX)
+        return queryset.exclude(organisation__slug__startswith=SYNTHETIC_PREFIX)
     return queryset
 
 

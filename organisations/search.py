@@ -25,6 +25,8 @@ from django.db import connections
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.utils.safestring import mark_safe
 
+from . import progress
+
 CONFIG = "english"
 MAX_WORDS = 10
 CORRECTIONS_PER_WORD = 3
@@ -73,8 +75,10 @@ def refresh(organisations):
     model = organisations.model
     using = organisations.db
     rows = model.objects.using(using).filter(pk__in=organisations.values("pk")).for_detail()
+    rows = rows.iterator(chunk_size=CHUNK_SIZE)
+    total = organisations.count  # counted only if a command shows its progress
     ids, chunk = [], []
-    for organisation in rows.iterator(chunk_size=CHUNK_SIZE):
+    for organisation in progress.bar(rows, total=total, desc="Search index", unit=" organisations"):
         organisation.search_text = document_of(organisation)
         chunk.append(organisation)
         if len(chunk) == CHUNK_SIZE:

@@ -1,4 +1,5 @@
 import os
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -48,3 +49,16 @@ def _test_settings(settings):
 @pytest.fixture
 def isme(db):
     return Organisation.objects.get(slug="isme")
+
+
+class Terminal(StringIO):
+    """What a command writes, as if to a terminal (where long commands show their progress)."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.fixture
+def terminal():
+    """Terminal, to make a command's stdout with: `call_command(..., stdout=terminal())`."""
+    return Terminal

@@ -1,7 +1,8 @@
-"""Real servers for the tests that need them: gunicorn, and a throwaway PostgreSQL cluster.
+"""Servers only the tests need, beside the site itself (devtools/servers.py starts that): a
+new database for a site of its own, a browser for its admin, and a throwaway PostgreSQL cluster.
 
-Both run as child processes on free loopback ports, in temporary directories, and are
-stopped by the process id this module started them with.
+The cluster runs as a child process on a free loopback port, in a temporary directory, and is
+stopped by the process id this module started it with.
 """
 
 import contextlib
@@ -11,67 +12,20 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from django.conf import settings
 from django.db import connection
 
-BASE_DIR = settings.BASE_DIR
+from devtools.servers import free_port, wait_for
+
 PG_BIN = next(
     (path for path in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)),
     None,
 )
 PG_USER = "postgres"  # initdb refuses to run as root: the cluster runs as this OS user
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(**overrides):
-    """A production process's environment: debug off, a strong secret key, loopback host."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "GUNICORN_")) and key not in ("DATABASE_URL", "PORT")
-    }
-    env.update(
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-    )
-    env.update(overrides)
-    return {key: value for key, value in env.items() if value is not None}
-
-
-def manage(*args, env, timeout=120):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if result.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-    return result
-
-
-def prepare(env, *, load=True):
-    """Make the database of a production-like site ready: migrated, the directory loaded (unless
-    `load` is false), the static files collected (into env's DJANGO_STATIC_ROOT)."""
-    manage("migrate", "--verbosity", "0", env=env)
-    if load:
-        manage("loaddata", "organisations", "--verbosity", "0", env=env)
-    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
 
 
 @contextlib.contextmanager
@@ -143,67 +97,6 @@ class Browser:
             {"csrfmiddlewaretoken": token, "username": username, "password": password},
         )
         assert signed_in.status == 302, signed_in.content[:500]
-
-
-def request(url, method="GET", headers=None, timeout=10):
-    """(status, headers as a dict with lower-case names, body bytes) of one request."""
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    try:
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection.request(method, path, headers=headers or {})
-        response = connection.getresponse()
-        body = response.read()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
-    finally:
-        connection.close()
-
-
-def wait_for(check, timeout=30, interval=0.1, what="the condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except OSError as error:
-            last = error
-        time.sleep(interval)
-    raise TimeoutError(f"waited {timeout}s for {what}; last: {last!r}")
-
-
-@contextlib.contextmanager
-def gunicorn(env, log_path, port=None):
-    """gunicorn with musicdir's config module on a loopback port (a free one unless given):
-    yields its base URL."""
-    port = port or free_port()
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:musicdir.gunicorn"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-
-        def live():
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{Path(log_path).read_text()}")
-            return request(f"{base}/healthz", timeout=2)[0] == 200
-
-        wait_for(live, what="gunicorn to answer /healthz")
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def postgres_available():

@@ -188,6 +188,29 @@ def test_backup_to_stdout(edited):
     assert any(obj["model"] == "auth.user" for obj in json.loads(out.getvalue()))
 
 
+def test_backup_and_restore_show_their_progress_on_a_terminal(tmp_path, edited, terminal):
+    path = tmp_path / "backup.json"
+    out = terminal()
+    call_command("backup", str(path), stdout=out)
+    assert "[" + "." * 75 + "]" in out.getvalue()  # Django's own bar, for dumpdata
+    empty_database()
+    out = terminal()
+    call_command("restore", str(path), stdout=out)
+    assert "Loading " in out.getvalue()
+    assert "Search index: 100%" in out.getvalue()
+    assert "Restored" in out.getvalue()
+
+
+def test_backup_and_restore_write_nothing_with_verbosity_0(tmp_path, edited, terminal):
+    path = tmp_path / "backup.json"
+    out = terminal()
+    call_command("backup", str(path), stdout=out, verbosity=0)
+    empty_database()
+    call_command("restore", str(path), stdout=out, verbosity=0)
+    assert out.getvalue() == ""
+    assert Organisation.objects.count() == 10
+
+
 # --- The release step's load -------------------------------------------------------------------
 
 

@@ -22,10 +22,11 @@ import time
 
 import pytest
 
-from tests import servers
+from devtools import servers
+from tests.servers import ThrowawayPostgres, ThrowawayRedis, postgres_available, redis_available
 
 REQUIRED = os.environ.get("MUSICDIR_REQUIRE_SERVERS") == "1"
-MISSING = servers.postgres_available() or servers.redis_available()
+MISSING = postgres_available() or redis_available()
 
 # Pages readers ask for: each is visited before anything fails, so the cache holds it.
 PAGES = [
@@ -58,8 +59,8 @@ def site(tmp_path_factory):
     directory = tmp_path_factory.mktemp("chaos")
     # In a directory of its own under /tmp: the cluster runs as another user, who cannot reach
     # pytest's.
-    postgres = servers.ThrowawayPostgres(tempfile.mkdtemp(prefix="musicdir-chaos-pg-"))
-    redis = servers.ThrowawayRedis(directory / "redis")
+    postgres = ThrowawayPostgres(tempfile.mkdtemp(prefix="musicdir-chaos-pg-"))
+    redis = ThrowawayRedis(directory / "redis")
     try:
         postgres.init().start()
         redis.start()

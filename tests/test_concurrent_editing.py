@@ -12,8 +12,9 @@ import threading
 
 import pytest
 
-from tests import servers
+from devtools import servers
 from tests.admin_forms import form_data
+from tests.servers import Browser, throwaway_database
 
 PASSWORD = "a-long-test-passphrase"
 ROUNDS = 8
@@ -23,7 +24,7 @@ CONFLICT = "Someone else saved changes to Alliance for a Musically Inclusive Eng
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     directory = tmp_path_factory.mktemp("concurrent-editing")
-    with servers.throwaway_database(directory) as database_url:
+    with throwaway_database(directory) as database_url:
         env = servers.production_env(
             DATABASE_URL=database_url,
             DJANGO_STATIC_ROOT=str(directory / "static"),
@@ -48,7 +49,7 @@ def save(start, browser, path, data, name, responses):
 
 
 def test_simultaneous_saves_give_one_save_and_one_conflict_message_never_an_error(site):
-    editors = {name: servers.Browser(site) for name in ("alice", "bob")}
+    editors = {name: Browser(site) for name in ("alice", "bob")}
     for name, browser in editors.items():
         browser.log_in(name, PASSWORD)
     changelist = editors["alice"].get("/admin/organisations/organisation/?q=AMIE")

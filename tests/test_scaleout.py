@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
+from devtools.servers import gunicorn, manage, production_env
 from tests.admin_forms import form_data
-from tests.servers import Browser, gunicorn, manage, production_env
+from tests.servers import Browser
 
 SERVER = "127.0.0.1"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"

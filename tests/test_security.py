@@ -20,8 +20,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from devtools import servers
 from organisations.models import Organisation, Statement
-from tests import servers
 
 SETTINGS = django_settings.BASE_DIR / "musicdir" / "settings.py"
 

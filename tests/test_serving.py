@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import get_commands
 
-from tests import servers
+from devtools import loadtest, servers
 from tests.test_security import EXPECTED_HEADERS
 
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -28,9 +28,7 @@ def site(tmp_path_factory):
         DJANGO_STATIC_ROOT=str(directory / "static"),
         WEB_CONCURRENCY="2",
     )
-    servers.manage("migrate", "--verbosity", "0", env=env)
-    servers.manage("loaddata", "organisations", "--verbosity", "0", env=env)
-    servers.manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+    servers.prepare(env)
     with servers.gunicorn(env, directory / "gunicorn.log") as base:
         yield base
 
@@ -183,12 +181,8 @@ def test_the_procfile_runs_commands_that_exist():
 # --- The load test script ------------------------------------------------------------------
 
 
-def load_test_script():
-    return runpy.run_path(str(settings.BASE_DIR / "scripts" / "loadtest.py"))
-
-
 def test_the_load_test_counts_any_failure_as_an_error():
-    check = load_test_script()["check"]
+    check = loadtest.check
     assert check(200, {"Server": "musicdir"}, b"<html>") is None
     assert check(500, {"Server": "musicdir"}, b"oops") == "status 500"
     assert check(404, {"Server": "musicdir"}, b"gone") == "status 404"
@@ -197,7 +191,7 @@ def test_the_load_test_counts_any_failure_as_an_error():
 
 
 def test_the_load_test_percentiles():
-    percentile = load_test_script()["percentile"]
+    percentile = loadtest.percentile
     values = [n / 100 for n in range(1, 101)]  # 0.01 .. 1.00
     assert percentile(values, 50) == 0.5
     assert percentile(values, 99) == 0.99
@@ -207,7 +201,8 @@ def test_the_load_test_percentiles():
 
 def test_the_load_test_against_a_running_server(site):
     result = subprocess.run(
-        [sys.executable, "scripts/loadtest.py", "--url", site, "--duration", "2", "--clients", "2"],
+        [sys.executable, "-m", "devtools.loadtest", "--url", site, "--duration", "2"]
+        + ["--clients", "2"],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,

@@ -1,9 +1,11 @@
-"""Synthetic data: realistic, repeatable, marked, kept out of the fixture, removable."""
+"""Synthetic data (devtools/synthetic.py): realistic, repeatable, marked, kept out of the
+fixture, removable, and only for a database that holds nothing else."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
@@ -153,6 +155,7 @@ def test_one_command_removes_it_all_and_leaves_the_real_directory():
     tables = [Statement, MemberBenefit, KeyFigure, Affiliation]
     tables += [Organisation.audiences.through, Organisation.themes.through]
     rows = [model.objects.count() for model in tables]
+    history = [model.history.count() for model in [Organisation, *tables[:4]]]
     words = known_words() if connection.vendor == "postgresql" else []
     generate(40)
     version = DataVersion.current()
@@ -163,6 +166,8 @@ def test_one_command_removes_it_all_and_leaves_the_real_directory():
     assert not Source.objects.filter(slug="synthetic-data").exists()
     assert Organisation.objects.count() == 10
     assert [model.objects.count() for model in tables] == rows
+    # Benchmark data is no part of the directory's history, coming or going.
+    assert [model.history.count() for model in [Organisation, *tables[:4]]] == history
     assert DataVersion.current() > version
     assert fixture.dumps(fixture.export()) == before
     assert list(Organisation.objects.search("ISME"))[0].slug == "isme"
@@ -191,3 +196,42 @@ def test_generating_and_removing_keep_every_foreign_key():
     assert foreign_keys() == before
     call_command("remove_synthetic", stdout=StringIO())
     assert foreign_keys() == before
+
+
+# --- Only for a benchmark's database ---------------------------------------------------------
+
+
+def test_it_adds_to_earlier_synthetic_data_numbering_after_it():
+    generate(5)
+    generate(5)
+    assert synthetic().count() == 10
+    assert synthetic().last().slug == "synthetic-000009"
+
+
+def test_it_refuses_a_database_with_organisations_the_fixture_does_not_have():
+    Organisation.objects.create(name="Acme Music", slug="acme", kind="alliance")
+    with pytest.raises(CommandError, match="organisation 'acme'.*use --force"):
+        generate(5)
+    assert not synthetic().exists()
+
+
+def test_it_refuses_a_database_with_records_the_fixture_does_not_have():
+    isme = Organisation.objects.get(slug="isme")
+    Statement.objects.create(
+        organisation=isme, key="added-by-an-editor", kind="aim", text="An aim.",
+        source=Source.objects.first(), excerpt="An aim.",
+    )  # fmt: skip
+    with pytest.raises(CommandError, match="statement 'isme/added-by-an-editor'"):
+        generate(5)
+
+
+def test_it_refuses_a_database_with_user_accounts(django_user_model):
+    django_user_model.objects.create_user("editor")
+    with pytest.raises(CommandError, match="1 user account"):
+        generate(5)
+
+
+def test_it_generates_anyway_when_forced():
+    Organisation.objects.create(name="Acme Music", slug="acme", kind="alliance")
+    call_command("generate_synthetic", "5", "--force", stdout=StringIO())
+    assert synthetic().count() == 5

@@ -30,7 +30,8 @@ from django.db import connections
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
 
-from tests import servers
+from devtools import servers
+from tests.servers import throwaway_database
 
 CHROMIUM = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -188,7 +189,7 @@ def admin_site(tmp_path_factory):
     and two accounts (ACCOUNTS). Tests that use it may write to it."""
     directory = tmp_path_factory.mktemp("admin-site")
     port = servers.free_port()
-    with servers.throwaway_database(directory) as database_url:
+    with throwaway_database(directory) as database_url:
         env = servers.production_env(
             DATABASE_URL=database_url,
             # The browser speaks plain HTTP to gunicorn, so its forms come from an http://

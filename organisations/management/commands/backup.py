@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
+from organisations import progress
 from organisations.fixture import snapshot
 
 # Not backed up: what `migrate` creates again (content types, permissions: the backup refers
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         if output is None:
             output = f"musicdir-backup-{timezone.now():%Y%m%d-%H%M%S}.json.gz"
         if output == "-":
-            self.dump(database, output=None)
+            self.dump(database, None, verbosity)
             return
         path = Path(output)
         if not path.parent.is_dir():
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
         os.close(fd)
         try:
-            self.dump(database, output=partial)
+            self.dump(database, partial, verbosity)
             os.replace(partial, path)
         finally:
             if os.path.exists(partial):
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(f"Backed up the database to {output}.")
 
-    def dump(self, database, output):
+    def dump(self, database, output, verbosity):
         with snapshot(database):
             call_command(
                 "dumpdata",
@@ -68,6 +69,7 @@ class Command(BaseCommand):
                 indent=1,
                 output=output,
                 database=database,
-                stdout=self.stdout,
-                verbosity=0,
+                # Unwrapped: the backup itself, or Django's own progress bar on a terminal.
+                stdout=progress.stream(self.stdout),
+                verbosity=verbosity,
             )

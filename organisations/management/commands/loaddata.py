@@ -15,7 +15,7 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError
 
-from organisations import history
+from organisations import history, progress
 from organisations.models import Organisation
 
 # The reason a load gives in the history: "loaddata organisations".
@@ -60,6 +60,7 @@ class Command(loaddata.Command):
             # an admin form opened before it cannot overwrite it (organisations/locking.py).
             stored = self.versions[instance.pk]
             instance.version = max(instance.version, stored + 1)
+        self.progress.update()
         saved = super().save_obj(obj)
         if saved:
             self.saved.append(instance)
@@ -91,6 +92,10 @@ class Command(loaddata.Command):
             f"{latest.history_date:%-d %b %Y %H:%M}: its earlier versions are in its history."
         )
 
+    def handle(self, *fixture_labels, **options):
+        with progress.shown(self.stdout, options["verbosity"]):
+            super().handle(*fixture_labels, **options)
+
     def loaddata(self, fixture_labels):
         self.versions = dict(Organisation.objects.using(self.using).values_list("pk", "version"))
         self.reason = f"{LOAD} {' '.join(fixture_labels)}"
@@ -108,6 +113,10 @@ class Command(loaddata.Command):
         history.record(self.saved, self.reason)
         if any(model._meta.app_label == "organisations" for model in self.models):
             Organisation.objects.using(self.using).changed()
+
+    def load_label(self, fixture_label):
+        with progress.bar(desc=f"Loading {fixture_label}", unit=" objects") as self.progress:
+            super().load_label(fixture_label)
 
 
 def _naming(record, save_deferred_fields):

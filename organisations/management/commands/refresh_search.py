@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from organisations import progress
 from organisations.models import Organisation
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *, database, verbosity, **options):
         organisations = Organisation.objects.using(database)
-        with transaction.atomic(using=database):
+        with progress.shown(self.stdout, verbosity), transaction.atomic(using=database):
             organisations.changed()
         if verbosity:
             self.stdout.write(f"Rebuilt the search index of {organisations.count()} organisations.")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from organisations import progress
 from organisations.models import Organisation, Person, Source
 
 # What an empty database has none of. (`migrate` creates the Editors group, content types and
@@ -44,7 +45,7 @@ class Command(BaseCommand):
     def handle(self, *, backup, database, verbosity, **options):
         if not backup.is_file():
             raise CommandError(f"{backup}: no such file.")
-        with transaction.atomic(using=database):
+        with progress.shown(self.stdout, verbosity), transaction.atomic(using=database):
             held = counted(database, held_only=True)
             if held:
                 raise CommandError(

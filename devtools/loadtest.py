@@ -1,18 +1,19 @@
-#!/usr/bin/env python3
 """Load test: gunicorn on loopback, driven by concurrent clients for a bounded time.
 
-    python scripts/loadtest.py --duration 30 --clients 8          # or: make loadtest
+    python -m devtools.loadtest --duration 30 --clients 8          # or: make loadtest
 
 It prepares a database (a throwaway SQLite file, or --database-url, which it migrates and
-seeds with the directory if empty), collects the static files, starts gunicorn from
-musicdir/gunicorn.py with debug off as in production, and waits until /readyz answers. Then
+seeds with the directory if empty), collects the static files, starts the site as production
+serves it (devtools/servers.py: gunicorn from musicdir/gunicorn.py, debug off) and waits until
+/readyz answers. Then
 each client sends requests back to back, a mix of list pages (filters, sorts, pages), searches,
 organisation pages, exports (CSV and JSON) and comparisons, until the time or the request
 budget is spent. Every request must answer 200 with a body, through the proxy's
 `X-Forwarded-Proto: https`, and name no server version.
 
 It reports the number of requests, the errors and latency percentiles, overall and by kind,
-and exits 1 if there was any error. Standard library only.
+and the workers' memory at each tenth of the run (a soak shows whether it grows), and exits 1
+if there was any error. Standard library only.
 """
 
 import argparse
@@ -23,12 +24,7 @@ import math
 import os
 import random
 import re
-import secrets
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,7 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlencode
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from devtools import servers
 
 KINDS = ["international-society", "national-association", "membership-body", "alliance"]
 SCOPES = ["international", "uk", "england"]
@@ -66,7 +62,9 @@ def arguments():
     )
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads per worker (default: as in production)"
+    )
     parser.add_argument(
         "--database-url",
         help="a database to use (migrated, and seeded if it has no organisations); "
@@ -83,86 +81,71 @@ def arguments():
 # --- The server -------------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(**values):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "GUNICORN_")) and k not in ("DATABASE_URL", "PORT")
-    }
-    env.update(
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        GUNICORN_ACCESS_LOG="",
-    )
-    env.update(values)
-    return env
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-
-
 @contextlib.contextmanager
 def server(options):
-    """Prepare a database and static files, start gunicorn, yield its base URL."""
-    directory = Path(tempfile.mkdtemp(prefix="musicdir-loadtest-"))
-    port = free_port()
-    env = production_env(
-        DATABASE_URL=options.database_url or f"sqlite:///{directory / 'db.sqlite3'}",
-        DJANGO_STATIC_ROOT=str(directory / "static"),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_THREADS=str(options.threads),
-    )
-    if options.workers:
-        env["WEB_CONCURRENCY"] = str(options.workers)
-    log = directory / "gunicorn.log"
-    process = None
-    try:
+    """Prepare a database and static files, start gunicorn, yield its base URL and its log."""
+    with tempfile.TemporaryDirectory(prefix="musicdir-loadtest-") as directory:
+        directory = Path(directory)
+        env = servers.production_env(
+            DATABASE_URL=options.database_url or f"sqlite:///{directory / 'db.sqlite3'}",
+            DJANGO_STATIC_ROOT=str(directory / "static"),
+            GUNICORN_ACCESS_LOG="",
+            GUNICORN_THREADS=str(options.threads) if options.threads else None,
+            WEB_CONCURRENCY=str(options.workers) if options.workers else None,
+        )
         say("Preparing the database and static files...")
-        manage(env, "migrate", "--verbosity", "0")
-        manage(env, "seed_directory", "--verbosity", "0")
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", "python:musicdir.gunicorn"],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                sys.exit(f"gunicorn exited:\n{log.read_text()}")
-            with contextlib.suppress(OSError):
-                if get(base, "/readyz")[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                sys.exit(f"gunicorn did not become ready in 30 s:\n{log.read_text()}")
-            time.sleep(0.1)
-        workers = len(re.findall(r"Booting worker", log.read_text()))
-        say(f"gunicorn on {base}: {workers} workers, {options.threads} thread(s) each.")
-        yield base, log
-    finally:
-        if process is not None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        shutil.rmtree(directory, ignore_errors=True)
+        servers.prepare(env)
+        log = directory / "gunicorn.log"
+        with servers.gunicorn(env, log) as base:
+            workers = len(worker_pids(log))
+            threads = options.threads or "the configured"
+            say(f"gunicorn on {base}: {workers} workers, {threads} thread(s) each.")
+            yield base, log
+
+
+def worker_pids(log):
+    """The process ids of gunicorn's workers, as its log announces them."""
+    return [int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", log.read_text())]
+
+
+def resident_mib(pid):
+    """How much memory process `pid` holds (its resident set, in MiB), or None if it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # ended, or not Linux
+        return None
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return round(int(match[1]) / 1024, 1) if match else None
+
+
+class Memory:
+    """The workers' memory, sampled at each tenth of the run: a soak shows whether it grows."""
+
+    def __init__(self, log):
+        self.pids = worker_pids(log) if log is not None else []
+        self.samples = []  # (seconds into the run, {pid: MiB})
+
+    def sample(self, at):
+        sizes = {pid: resident_mib(pid) for pid in self.pids}
+        self.samples.append((round(at), {p: s for p, s in sizes.items() if s is not None}))
+
+    def watch(self, started, stop_at, stopped):
+        step = (stop_at - started) / 10
+        while not stopped.wait(step):
+            self.sample(time.monotonic() - started)
+
+    def total(self, sizes):
+        return round(sum(sizes.values()), 1)
+
+    def report(self):
+        """Each sample's time, all workers' memory and the largest worker's; None if none."""
+        if not self.samples or not any(sizes for _, sizes in self.samples):
+            return None
+        return [
+            {"at_s": at, "total_mib": self.total(sizes), "largest_worker_mib": max(sizes.values())}
+            for at, sizes in self.samples
+            if sizes
+        ]
 
 
 # --- The clients ------------------------------------------------------------------------------
@@ -305,7 +288,7 @@ def summary(latencies):
     }
 
 
-def report(results, elapsed, options, log, load):
+def report(results, elapsed, options, log, load, memory):
     every = [s for values in results.latencies.values() for s in values]
     rows = {"all": summary(every)}
     rows.update({kind: summary(v) for kind, v in sorted(results.latencies.items())})
@@ -325,6 +308,7 @@ def report(results, elapsed, options, log, load):
             for kind, row in rows.items()
         },
         "first_errors": [f"{k} {p}: {e}" for k, p, e in results.errors[:10]],
+        "worker_memory": memory.report(),
     }
     if log is not None:
         text = log.read_text(errors="replace")
@@ -346,6 +330,12 @@ def report(results, elapsed, options, log, load):
             f"{row['p50_ms']} | {row['p90_ms']} | {row['p95_ms']} | {row['p99_ms']} | "
             f"{row['max_ms']} |"
         )
+    if data["worker_memory"]:
+        print("\nWorkers' memory (resident, MiB), from the start of the run to its end:")
+        print("| seconds in | all workers | largest worker |")
+        print("| ---: | ---: | ---: |")
+        for row in data["worker_memory"]:
+            print(f"| {row['at_s']} | {row['total_mib']} | {row['largest_worker_mib']} |")
     for line in data["first_errors"]:
         print(f"error: {line}")
     if data.get("server_errors_logged"):
@@ -373,6 +363,11 @@ def run(options, base, log):
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     stop_at = started + options.duration
+    memory = Memory(log)
+    memory.sample(0)
+    stopped = threading.Event()
+    watcher = threading.Thread(target=memory.watch, args=(started, stop_at, stopped), daemon=True)
+    watcher.start()
     threads = []
     for _ in range(options.clients):
         mix = Mix(slugs, random.Random(rng.random()))
@@ -382,8 +377,10 @@ def run(options, base, log):
         thread.start()
     for thread in threads:
         thread.join()
+    stopped.set()
+    memory.sample(time.monotonic() - started)
     load = (load_before, os.getloadavg()[0])
-    data = report(results, time.monotonic() - started, options, log, load)
+    data = report(results, time.monotonic() - started, options, log, load, memory)
     return data["errors"] == 0 and not data.get("server_errors_logged")
 
 
@@ -392,8 +389,11 @@ def main():
     if options.url:
         ok = run(options, options.url.rstrip("/"), None)
     else:
-        with server(options) as (base, log):
-            ok = run(options, base, log)
+        try:
+            with server(options) as (base, log):
+                ok = run(options, base, log)
+        except (RuntimeError, TimeoutError) as error:  # the site would not start
+            sys.exit(str(error))
     sys.exit(0 if ok else 1)
 
 

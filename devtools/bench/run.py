@@ -1,9 +1,11 @@
 """The benchmark: musicdir under gunicorn on loopback, driven by wrk, at several sizes.
 
-    python bench/run.py [--sizes 100,10000,100000] [--duration 8] [--database-url URL]
+    python -m devtools.bench.run [--sizes 100,10000,100000] [--duration 8] [--database-url URL]
 
 For each size it fills a PostgreSQL database with the real directory plus synthetic
-organisations, serves it with gunicorn (production settings), and measures with wrk:
+organisations, serves it as production does (devtools/servers.py: gunicorn with
+musicdir/gunicorn.py, debug off) with the benchmark's settings (devtools/bench/settings.py:
+the site's own, plus the hello-world view), and measures with wrk:
 
 - every page cold (nothing kept between requests) and uncached (no page cache, but facet and
   result counts kept per data version), one connection at a time: p50 is the server time plus
@@ -15,8 +17,8 @@ organisations, serves it with gunicorn (production settings), and measures with 
   of 100,000 organisations outlasts wrk's window): seconds per complete download, MB/s, time
   to the first byte; and the peak memory it costs a process to stream it.
 
-It prints a Markdown table and writes it to bench/results.md. Needs wrk (Debian's `wrk`) and
-PostgreSQL; `make bench` installs wrk if it is missing.
+It prints a Markdown table and writes it to devtools/bench/results.md. Needs wrk (Debian's
+`wrk`) and PostgreSQL; `make bench` installs wrk if it is missing.
 """
 
 import argparse
@@ -29,15 +31,17 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from devtools import bench, servers
+
+HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/musicdir_bench"
-PORT = 8391
 
 PAGES = {
     "list": "/organisations/",
@@ -48,8 +52,8 @@ PAGES = {
     "comparison": "/organisations/compare/?o=isme&o=amie&o=music-mark",
 }
 EXPORT = "/organisations/export.csv"
-EXPORT_TIMEOUT = 110  # seconds: under gunicorn's --timeout, which would kill a longer download
-HELLO = "/bench/hello/"
+EXPORT_TIMEOUT = 110  # seconds: under GUNICORN_TIMEOUT, which would kill a longer download
+HELLO = f"/{bench.HELLO}"  # the reference view (devtools/bench/urls.py)
 
 
 def main():
@@ -65,22 +69,24 @@ def main():
         help="complete downloads of the CSV export timed at least (more while --duration lasts)",
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--output", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk (or run `make bench`).")
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url or DEFAULT_DATABASE_URL,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "benchmark-only",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MUSICDIR_BENCH": "1",
-    }
+    env = servers.production_env(
+        DATABASE_URL=args.database_url or DEFAULT_DATABASE_URL,
+        DJANGO_SETTINGS_MODULE="devtools.bench.settings",
+        # gunicorn as `make serve` runs it, but for measuring: no access log, warnings only,
+        # time for the whole export at 100,000, and workers never replaced mid-measurement.
+        WEB_CONCURRENCY=str(args.workers),
+        GUNICORN_TIMEOUT="120",
+        GUNICORN_MAX_REQUESTS="0",
+        GUNICORN_ACCESS_LOG="",
+        GUNICORN_LOG_LEVEL="warning",
+    )
     create_database(env["DATABASE_URL"])
-    manage(env, "migrate", "--verbosity", "0")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    servers.prepare(env, load=False)
     manage(env, "remove_synthetic", "--verbosity", "0")
     manage(env, "loaddata", "organisations", "--verbosity", "0")
     static = static_url()
@@ -116,31 +122,33 @@ MODES = {
 def measure_size(env, size, static, args):
     rows = {}
     for mode, (settings, connections) in MODES.items():
-        with gunicorn(env | settings, args.workers):
-            paths = {**PAGES, "hello-world view": HELLO, "static file": static}
-            for name, path in paths.items():
-                warm(path)
-                if mode != "cold":
-                    # Several connections at once, so every worker has what it keeps (each
-                    # keeps its own unless REDIS_URL is set): the figures are of a warm site.
-                    wrk(path, 1, args.connections)
-                result = wrk(path, args.duration, connections or args.connections)
-                rows.setdefault(name, {})[mode] = result
-                print(f"{name:28} {mode:8} {summary(result)}")
-            if mode == "cold":
-                export = downloads(EXPORT, args.export_downloads, args.duration)
-                rows["CSV export (all)"] = {"cold": export}
-                print(f"{'CSV export (all)':28} cold     {export_summary(export)}")
+        with tempfile.TemporaryDirectory() as directory:
+            log = Path(directory) / "gunicorn.log"
+            with servers.gunicorn(env | settings, log) as base:
+                paths = {**PAGES, "hello-world view": HELLO, "static file": static}
+                for name, path in paths.items():
+                    warm(base + path)
+                    if mode != "cold":
+                        # Several connections at once, so every worker has what it keeps
+                        # (each keeps its own unless REDIS_URL is set): a warm site's figures.
+                        wrk(base + path, 1, args.connections)
+                    result = wrk(base + path, args.duration, connections or args.connections)
+                    rows.setdefault(name, {})[mode] = result
+                    print(f"{name:28} {mode:8} {summary(result)}")
+                if mode == "cold":
+                    export = downloads(base + EXPORT, args.export_downloads, args.duration)
+                    rows["CSV export (all)"] = {"cold": export}
+                    print(f"{'CSV export (all)':28} cold     {export_summary(export)}")
+            print(log.read_text(), end="")  # gunicorn's warnings and errors, if any
     memory = export_memory(env)
-    explain = script(env, "explain.py")
+    explain = script(env, "explain")
     return {"size": size, "rows": rows, "export_memory_mb": memory, "explain": explain}
 
 
-def wrk(path, duration, connections):
-    script = ROOT / "bench" / "report.lua"
+def wrk(url, duration, connections):
     command = [
         "wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-        "-s", str(script), f"http://127.0.0.1:{PORT}{path}",
+        "-s", str(HERE / "report.lua"), url,
     ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
@@ -148,20 +156,20 @@ def wrk(path, duration, connections):
     return result
 
 
-def downloads(path, at_least, duration):
-    """Download `path` whole, one download at a time, `at_least` times and for at least
+def downloads(url, at_least, duration):
+    """Download `url` whole, one download at a time, `at_least` times and for at least
     `duration` seconds, after one untimed download to warm up: a result like wrk's (each
     download's latency is the time to its last byte), plus the size, MB/s and the median time
     to the first byte. A failed or cut-short download counts as an error, not a time."""
     with contextlib.suppress(OSError, http.client.HTTPException):
-        download(path)  # warm-up; a failure is counted below, if it happens again
+        download(url)  # warm-up; a failure is counted below, if it happens again
     times, first_bytes, sizes, errors = [], [], [], 0
     started = time.perf_counter()
     while len(times) + errors < at_least or (
         time.perf_counter() - started < duration and errors < at_least
     ):
         try:
-            seconds, first_byte, size = download(path)
+            seconds, first_byte, size = download(url)
         except (OSError, http.client.HTTPException) as error:  # refused, timed out, cut short
             print(f"  export download failed: {error!r}", flush=True)
             errors += 1
@@ -186,12 +194,10 @@ def downloads(path, at_least, duration):
     }
 
 
-def download(path):
-    """(seconds to the last byte, seconds to the first byte, bytes) of one GET of `path`,
+def download(url):
+    """(seconds to the last byte, seconds to the first byte, bytes) of one GET of `url`,
     read to the end as it streams. http.client raises IncompleteRead if it is cut short."""
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{PORT}{path}", headers={"X-Forwarded-Proto": "https"}
-    )
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=EXPORT_TIMEOUT) as response:
         size = len(response.read(1))
@@ -209,53 +215,28 @@ def percentile(values, p):
     return ordered[max(0, -(-len(ordered) * p // 100) - 1)]
 
 
-def warm(path, times=3):
+def warm(url, times=3):
     for _ in range(times):
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{PORT}{path}", headers={"X-Forwarded-Proto": "https"}
-        )
+        request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
         with urllib.request.urlopen(request, timeout=120) as response:
             response.read()
 
 
-class gunicorn:
-    def __init__(self, env, workers):
-        self.env, self.workers = env, workers
-
-    def __enter__(self):
-        command = [
-            PYTHON, "-m", "gunicorn", "musicdir.wsgi:application",
-            "--bind", f"127.0.0.1:{PORT}", "--workers", str(self.workers),
-            "--timeout", "120", "--log-level", "warning",
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)
-        for _ in range(100):
-            try:
-                warm(HELLO, times=1)
-                return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
 def export_memory(env):
     """Peak memory (MB) a process grows by while streaming the whole CSV export."""
-    return json.loads(script(env, "export_memory.py"))
+    return json.loads(script(env, "export_memory"))
 
 
 def script(env, name):
-    command = [PYTHON, str(ROOT / "bench" / name)]
+    """What the module devtools.bench.`name`, run with the benchmark's environment, prints."""
+    command = [PYTHON, "-m", f"devtools.bench.{name}"]
     return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        command, cwd=servers.BASE_DIR, env=env, capture_output=True, text=True, check=True
     ).stdout
 
 
 def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    servers.manage(*args, env=env, timeout=None)
 
 
 def create_database(url):
@@ -280,7 +261,7 @@ def vacuum(url):
 
 
 def static_url():
-    manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
+    manifest = json.loads((servers.BASE_DIR / "staticfiles" / "staticfiles.json").read_text())
     return "/static/" + manifest["paths"]["css/site.css"]
 
 

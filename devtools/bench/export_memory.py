@@ -1,15 +1,13 @@
 """Stream the whole CSV export through Django in this process; print how much its peak memory
-(max RSS) grew, in MB (and, on stderr, its size and how long it took). Run by bench/run.py with
-the benchmark's environment."""
+(max RSS) grew, in MB (and, on stderr, its size and how long it took). Run by devtools/bench/run.py
+with the benchmark's environment."""
 
 import json
 import os
 import resource
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "musicdir.settings")
 
 import django  # noqa: E402

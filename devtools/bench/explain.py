@@ -1,12 +1,9 @@
 """EXPLAIN the list's queries (filters, facet counts, search) on the benchmark's database, and
-say which indexes each uses. Run by bench/run.py at each size; prints Markdown."""
+say which indexes each uses. Run by devtools/bench/run.py at each size; prints Markdown."""
 
 import os
 import re
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "musicdir.settings")
 
 import django  # noqa: E402
