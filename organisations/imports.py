@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
 
-from . import history
+from . import history, progress
 from .locking import bump
 from .models import (
     Affiliation,
@@ -76,10 +76,25 @@ class BySlug(widgets.ForeignKeyWidget):
 class DirectoryResource(resources.ModelResource):
     """What every import shares: the rules of an edit, the history, telling the directory."""
 
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        # import-export tells the rows, not before_import(), whether this is a dry run.
+        self.dry_run = dry_run
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
     def before_import(self, dataset, **kwargs):
-        self.reason = f"import {kwargs.get('file_name') or 'file'}"
+        name = kwargs.get("file_name") or "file"
+        self.reason = f"import {name}"
         self.moment = timezone.now()
         self.touched = set()
+        # On the terminal of `manage.py import_records` (nowhere else): how far it has got.
+        doing = "Checking" if self.dry_run else "Importing"
+        self.rows_done = progress.bar(total=len(dataset), desc=f"{doing} {name}", unit=" rows")
+
+    def import_row(self, row, instance_loader, **kwargs):
+        try:
+            return super().import_row(row, instance_loader, **kwargs)
+        finally:
+            self.rows_done.update()
 
     def before_save_instance(self, instance, row, **kwargs):
         history.mark(instance, self.reason, self.moment)
@@ -88,7 +103,8 @@ class DirectoryResource(resources.ModelResource):
         self.touched |= self.organisations_of(instance)
 
     def after_import(self, dataset, result, **kwargs):
-        if not kwargs.get("dry_run") and self.touched:
+        self.rows_done.close()
+        if not self.dry_run and self.touched:
             bump(self.touched)
             Organisation.objects.filter(pk__in=self.touched).changed()
 

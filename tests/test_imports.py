@@ -258,3 +258,19 @@ def test_the_command_line_previews_with_dry_run_then_imports(tmp_path):
     call_command("import_records", "organisation", str(path), stdout=io.StringIO())
     imported = Organisation.objects.get(slug="from-the-command-line")
     assert History(imported).changes[0].reason == "import organisations.csv"
+
+
+def test_the_command_line_shows_its_progress_on_a_terminal_and_nothing_with_verbosity_0(
+    tmp_path, terminal
+):
+    path = tmp_path / "organisations.csv"
+    rows = [organisation_row(f"imported-{n}", name=f"Imported {n}", kind="network") for n in "abc"]
+    path.write_bytes(spreadsheet(ORGANISATIONS, rows))
+    out = terminal()
+    call_command("import_records", "organisation", str(path), stdout=out)
+    assert "Checking organisations.csv: 100%" in out.getvalue()
+    assert "Importing organisations.csv: 100%" in out.getvalue()
+
+    out = terminal()
+    call_command("import_records", "organisation", str(path), stdout=out, verbosity=0)
+    assert out.getvalue() == ""
