@@ -199,7 +199,7 @@ class _Builder:
 
     def add_organisation(self, table):
         table = dict(table)
-        for name in [*RECORD_TABLES, "source", "citations"]:
+        for name in [*RECORD_TABLES, "source", "citations", "evidence"]:
             table.pop(name, None)
         audiences = [
             self.lookup(table["slug"], self.audiences, "audience", s)
@@ -239,9 +239,15 @@ class _Builder:
         citations += table.get("description", []) + table.get("citations", [])
         for excerpt in citations:
             self.add_record(Citation, organisation, default_source, {"excerpt": excerpt})
+        for field, excerpt in table.get("evidence", {}).items():
+            fields = {"excerpt": excerpt, "supports": field}
+            self.add_record(Citation, organisation, default_source, fields)
         for name, model in RECORD_TABLES.items():
             for fields in table.get(name, []):
                 self.add_record(model, organisation, default_source, dict(fields))
+        cited = [c for c in self.records[Citation] if c.organisation is organisation]
+        for field, message in organisation.unsupported(cited).items():
+            self.problems.append(f"organisation {organisation.slug}: {field}: {message}")
 
     def add_record(self, model, organisation, default_source, fields):
         where = f"organisation {organisation.slug}: {model._meta.verbose_name}"

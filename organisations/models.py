@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from . import fields
 from .search import Search, refresh
-from .sources import quotation_errors
+from .sources import comparable, quotation_errors
 
 # What the `slug` path converter accepts: such a slug goes into a URL as it is.
 PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -302,6 +302,13 @@ class Organisation(models.Model):
         MERGED = "merged", "Merged"
         CLOSED = "closed", "Closed"
 
+    # What the sources state: each of these, when it has a value, carries the passage that
+    # says so (a citation that `supports` it, its value in the passage's words); without one
+    # it stays blank. See `unsupported()`.
+    STATED = ("acronym", "scope", "status", "founded_year", "website")
+    # Our own reading of the sources, marked as ours wherever it is shown or exported.
+    CLASSIFIED = ("kind", "audiences", "themes")
+
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(
         max_length=100,
@@ -309,7 +316,9 @@ class Organisation(models.Model):
         validators=[not_taken_by_a_page],
         help_text="Used in the page's address: /organisations/<slug>/.",
     )
-    acronym = models.CharField(max_length=20, blank=True)
+    acronym = models.CharField(
+        max_length=20, blank=True, help_text="Stated: blank unless a citation supports it."
+    )
     kind = models.CharField(
         "type",
         max_length=30,
@@ -322,24 +331,27 @@ class Organisation(models.Model):
         max_length=20,
         choices=Scope,
         blank=True,
-        help_text="Leave blank where the sources do not say.",
+        help_text="Stated: blank unless a citation supports it.",
     )
     status = models.CharField(
         max_length=10,
         choices=Status,
         blank=True,
         default=Status.NOT_STATED,
-        help_text="Only what a source says: blank (not stated) where none does.",
+        help_text="Stated: blank (not stated) unless a citation supports it.",
     )
     founded_year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[not_in_the_future],
-        help_text=f"The year it was founded ({FIRST_YEAR} or later, and not after this year).",
+        help_text=(
+            f"Stated: the year it was founded ({FIRST_YEAR} or later, not after this year), "
+            "blank unless a citation supports it."
+        ),
     )
     summary = fields.TextField(blank=True, help_text="One or two sentences, shown in the list.")
     description = fields.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
-    website = models.URLField(blank=True, help_text="Leave blank where the sources give none.")
+    website = models.URLField(blank=True, help_text="Stated: blank unless a citation supports it.")
     last_verified = models.DateField(
         null=True, blank=True, help_text="When an editor last checked this entry."
     )
@@ -404,6 +416,47 @@ class Organisation(models.Model):
     def short_name(self):
         return self.acronym or self.name
 
+    def stated_in(self, field, passage):
+        """Whether `passage` states this organisation's value of `field`: the value (a choice's
+        label, a year, a web address without its scheme) appears in it, ignoring case."""
+        value = str(self.stated_value(field))
+        if field == "website":
+            value = re.sub(r"^https?://(www\.)?", "", value).rstrip("/")
+        return comparable(value).casefold() in comparable(passage).casefold()
+
+    def unsupported(self, citations):
+        """{field: message} for each stated field with a value that none of `citations` (the
+        organisation's citations, as they are or are about to be saved) supports."""
+        problems = {}
+        for field in self.STATED:
+            if getattr(self, field) in (None, ""):
+                continue
+            passages = [c.excerpt for c in citations if c.supports == field]
+            if not passages:
+                problems[field] = (
+                    f"No citation supports the {self._meta.get_field(field).verbose_name}: add "
+                    "the passage that states it (a citation that supports it), or leave it blank."
+                )
+            elif not any(self.stated_in(field, passage) for passage in passages):
+                problems[field] = (
+                    f"The passage cited for the {self._meta.get_field(field).verbose_name} does "
+                    f"not say “{self.stated_value(field)}”."
+                )
+        return problems
+
+    def stated_value(self, field):
+        display = getattr(self, f"get_{field}_display", None)
+        return display() if display else getattr(self, field)
+
+    def evidence(self):
+        """{field: citation} for the stated fields, from the prefetched citations."""
+        return {c.supports: c for c in self.citations.all() if c.supports}
+
+    def cited_sources(self):
+        """{source id: (its number in the page's list of sources, the source)}: how the page's
+        evidence markers name their sources (templatetags/evidence.py)."""
+        return {source.pk: (n, source) for n, (source, _) in enumerate(self.sources(), 1)}
+
     def paragraphs(self):
         return [p.strip() for p in self.description.split("\n\n") if p.strip()]
 
@@ -455,7 +508,9 @@ class Organisation(models.Model):
         ]
         sources = {record.source: [] for record in records}
         for citation in self.citations.all():
-            sources[citation.source].append(citation)
+            passages = sources[citation.source]
+            if citation.excerpt not in (c.excerpt for c in passages):  # one cited for two uses
+                passages.append(citation)
         return list(sources.items())
 
 
@@ -480,6 +535,17 @@ class Source(models.Model):
         help_text="The organisation that published the document, where known.",
     )
     description = fields.TextField(blank=True, help_text="What it is and where it came from.")
+    url = models.URLField(
+        "web address", blank=True, help_text="Where it was retrieved from; blank if not recorded."
+    )
+    retrieved = models.DateField(
+        "date retrieved", null=True, blank=True, help_text="Blank if not recorded."
+    )
+    licence = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The licence the text is published under, only where it says so.",
+    )
     filename = models.CharField(
         max_length=200, blank=True, help_text="The verbatim copy under fixtures/sources/."
     )
@@ -586,11 +652,39 @@ class OrganisationRecord(models.Model):
         return str(self)
 
 
+STATED = Organisation.STATED
+
+
 class Citation(OrganisationRecord):
-    """A passage that supports an organisation's own fields: its name, founding, summary."""
+    """A passage about the organisation itself: its name, summary and description, and the
+    passage that states each of its stated fields (`supports`)."""
+
+    supports = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[(name, Organisation._meta.get_field(name).verbose_name) for name in STATED],
+        help_text="The field this passage states, if any; its value must be in the passage.",
+    )
 
     def __str__(self):
         return self.excerpt[:60]
+
+    def key_basis(self):
+        return f"{self.supports} {self}" if self.supports else str(self)
+
+    def clean(self):
+        super().clean()
+        organisation = getattr(self, "organisation", None)  # None until one is chosen
+        if self.supports and organisation is not None:
+            value = getattr(organisation, self.supports)
+            if value not in (None, "") and not organisation.stated_in(self.supports, self.excerpt):
+                raise ValidationError(
+                    {
+                        "excerpt": f"This passage does not say “"
+                        f"{organisation.stated_value(self.supports)}”, the organisation's "
+                        f"{self.get_supports_display()}."
+                    }
+                )
 
 
 class Statement(OrganisationRecord):

@@ -41,9 +41,25 @@ class RecordInline(admin.StackedInline):
     classes = ["collapse"]
 
 
+class CitationFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Each stated field with a value needs a citation that states it (the organisation's
+        fields, as this save is about to leave them, against the citations it keeps)."""
+        super().clean()
+        kept = [
+            form.instance
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        problems = self.instance.unsupported(kept)
+        if problems:
+            raise ValidationError(list(problems.values()), code="unsupported")
+
+
 class CitationInline(RecordInline):
     model = Citation
-    fields = ["order", *CITED]
+    formset = CitationFormSet
+    fields = ["order", "supports", *CITED]
     verbose_name = "citation for the organisation's own fields"
     verbose_name_plural = "citations for the organisation's own fields"
 
@@ -125,9 +141,22 @@ class OrganisationAdmin(
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["audiences", "themes"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "acronym", "kind", "scope", "status"]}),
-        ("About", {"fields": ["summary", "description", "founded_year", "website"]}),
-        ("Filtering", {"fields": ["audiences", "themes"]}),
+        (None, {"fields": ["name", "slug", "summary", "description"]}),
+        (
+            "Stated by the sources",
+            {
+                "fields": list(Organisation.STATED),
+                "description": "Each of these, when filled in, needs the passage that states "
+                "it: a citation (at the foot of the form) that supports it.",
+            },
+        ),
+        (
+            "Our classification",
+            {
+                "fields": list(Organisation.CLASSIFIED),
+                "description": "Our own reading of the sources, marked as ours on the site.",
+            },
+        ),
         ("Editorial", {"fields": ["last_verified"]}),
         ("Affiliations other organisations recorded", {"fields": ["incoming_affiliations"]}),
     ]
