@@ -55,7 +55,10 @@ def test_a_multi_line_excerpt_typed_into_the_admin_is_saved(admin_page):
 
     expect(page.locator(".messagelist")).to_contain_text(SAVED)
     page.goto("/organisations/music-mark/")
-    expect(page.get_by_text("the strongest possible focus on the impacts").first).to_be_visible()
+    # The statement itself (its passage is there too, closed, behind its evidence marker).
+    # (Another statement begins with the same words, and goes on: "and outcomes...".)
+    added = re.compile(r"^\s*the strongest possible focus on the impacts\s*\[")
+    expect(page.locator("#purpose li").filter(has_text=added)).to_be_visible()
     assert problems == []
 
 
