@@ -20,6 +20,8 @@ from django.utils.text import slugify
 
 from .models import (
     Affiliation,
+    Area,
+    AreaServed,
     Audience,
     Citation,
     KeyFigure,
@@ -52,7 +54,16 @@ EXPORT_ORDER = [
     (Person, ["slug"]),
     *[
         (model, ["organisation__slug", "order", "key"])
-        for model in (Citation, Statement, MemberBenefit, Programme, KeyFigure, Role, Affiliation)
+        for model in (
+            Citation,
+            Statement,
+            MemberBenefit,
+            Programme,
+            KeyFigure,
+            Role,
+            Affiliation,
+            AreaServed,
+        )
     ],
 ]
 
@@ -64,6 +75,7 @@ RECORD_TABLES = {
     "key_figures": KeyFigure,
     "roles": Role,
     "affiliations": Affiliation,
+    "areas_served": AreaServed,
 }
 
 
@@ -265,6 +277,9 @@ class _Builder:
                 where, self.programmes, "programme", f"{organisation.slug}/{key}"
             ),
             "programme": lambda ref: self.lookup(where, self.programmes, "programme", ref),
+            # An area by its GSS code: the UK, a nation or a region (migration 0014), or a
+            # local authority (loaded by load_local_authorities before the fixture).
+            "area": lambda code: Area(code=code),
         }
         for name, find in resolve.items():
             if name in fields:

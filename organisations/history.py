@@ -23,6 +23,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 from .locking import bump
 from .models import (
     Affiliation,
+    AreaServed,
     Audience,
     Citation,
     KeyFigure,
@@ -38,7 +39,7 @@ from .models import (
 
 # The records of an organisation, in the order they are restored (a programme before the
 # affiliations about it).
-RECORDS = [Citation, Statement, MemberBenefit, Programme, KeyFigure, Role, Affiliation]
+RECORDS = [Citation, Statement, MemberBenefit, Programme, KeyFigure, Role, Affiliation, AreaServed]
 # Fields a change log does not show: bookkeeping, not content.
 HIDDEN = {"id", "key", "organisation"}
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}

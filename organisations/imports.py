@@ -23,6 +23,8 @@ from . import history, progress
 from .locking import bump
 from .models import (
     Affiliation,
+    Area,
+    AreaServed,
     Audience,
     Citation,
     KeyFigure,
@@ -59,17 +61,19 @@ class Text(widgets.CharWidget):
 
 
 class BySlug(widgets.ForeignKeyWidget):
-    """A reference by slug, with an error that says which one is missing."""
+    """A reference by slug (or another unique field), with an error that says which one is
+    missing."""
 
-    def __init__(self, model):
-        super().__init__(model, field="slug")
+    def __init__(self, model, field="slug"):
+        super().__init__(model, field=field)
 
     def clean(self, value, row=None, **kwargs):
         try:
             return super().clean(value, row, **kwargs)
         except ObjectDoesNotExist:
+            name = self.model._meta.get_field(self.field).verbose_name
             raise ValueError(
-                f"No {self.model._meta.verbose_name} with the slug “{value}”."
+                f"No {self.model._meta.verbose_name} with the {name} “{value}”."
             ) from None
 
 
@@ -229,6 +233,11 @@ class AffiliationResource(RecordResource):
         return {instance.organisation_id, instance.other_id}
 
 
+class AreaServedResource(RecordResource):
+    area = fields.Field(attribute="area", column_name="area", widget=BySlug(Area, "code"))
+    Meta = _record_meta(AreaServed, "area")
+
+
 # Which resource imports each model, by the name the command takes.
 RESOURCES = {
     resource._meta.model._meta.model_name: resource
@@ -241,6 +250,7 @@ RESOURCES = {
         KeyFigureResource,
         RoleResource,
         AffiliationResource,
+        AreaServedResource,
     ]
 }
 

@@ -12,6 +12,7 @@ from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import connections, models, router
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, NullIf
@@ -103,6 +104,81 @@ class Audience(Tag):
 
 class Theme(Tag):
     """What an organisation works on: inclusion, advocacy, research, ..."""
+
+
+class AreaManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+# The geographic scope that covers each nation (by its GSS code, see migration 0014).
+NATION_SCOPES = {
+    "E92000001": "england",
+    "N92000002": "northern-ireland",
+    "S92000003": "scotland",
+    "W92000004": "wales",
+}
+
+
+class Area(models.Model):
+    """A place organisations serve: the UK, a nation, an English region, a county or combined
+    authority, a local authority; each with its official ONS (GSS) code. The UK, its nations
+    and England's regions are shipped (migration 0014); local authorities are loaded from a
+    published list (`manage.py load_local_authorities`)."""
+
+    class Kind(models.TextChoices):
+        # From the largest to the smallest: the order "who serves my area" lists them in.
+        UK = "uk", "United Kingdom"
+        NATION = "nation", "Nation"
+        REGION = "region", "English region"
+        COUNTY = "county", "County or combined authority"
+        LOCAL_AUTHORITY = "local-authority", "Local authority"
+
+    # The areas people live in, and the authorities above them, as against regions and nations.
+    LOCAL = (Kind.COUNTY, Kind.LOCAL_AUTHORITY)
+
+    code = models.CharField(
+        "GSS code",
+        max_length=9,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[EKNSW]\d{8}$", "A GSS code: a letter and eight digits, e.g. E08000035."
+            )
+        ],
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind)
+    within = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="parts",
+        help_text="The areas it lies directly within: a district's county, a county's region...",
+    )
+    other_names = models.TextField(blank=True, help_text="Other names it is known by, one a line.")
+
+    objects = AreaManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @cached_property
+    def surroundings(self):
+        """This area and every area it lies within, at any depth (its county or combined
+        authority, region, nation, the UK): [(id, kind, code)]. A query a level."""
+        found, frontier = {self.pk}, {self.pk}
+        while frontier:
+            within = Area.within.through.objects.filter(from_area__in=frontier)
+            frontier = set(within.values_list("to_area", flat=True)) - found
+            found |= frontier
+        return list(Area.objects.filter(pk__in=found).values_list("pk", "kind", "code"))
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -208,6 +284,20 @@ class OrganisationQuerySet(models.QuerySet):
             last_updated=NullIf(Greatest(*(Coalesce(moment, never) for moment in latest)), never)
         )
 
+    def serving(self, area):
+        """ "Who serves my area?": organisations that serve `area` (an Area) or an area it lies
+        within, and those whose geographic scope is its nation or the UK. Each is annotated
+        with `serves_locally`: whether it serves the area itself or its county or combined
+        authority (the rest serve its region, its nation or the whole UK)."""
+        around = area.surroundings
+        local = [pk for pk, kind, _ in around if kind in Area.LOCAL]
+        nations = [code for _, kind, code in around if kind == Area.Kind.NATION]
+        scopes = [Organisation.Scope.UK, *(NATION_SCOPES[code] for code in nations)]
+        served = AreaServed.objects.filter(organisation=OuterRef("pk"))
+        return self.filter(
+            Q(Exists(served.filter(area__in=[pk for pk, _, _ in around]))) | Q(scope__in=scopes)
+        ).annotate(serves_locally=Exists(served.filter(area__in=local)))
+
     def for_detail(self):
         cited = ("source__publisher",)
         return self.with_last_updated().prefetch_related(
@@ -226,6 +316,7 @@ class OrganisationQuerySet(models.QuerySet):
                 ),
             ),
             Prefetch("key_figures", KeyFigure.objects.select_related(*cited)),
+            Prefetch("areas_served", AreaServed.objects.select_related("area", *cited)),
             Prefetch("roles", Role.objects.select_related("person", *cited)),
             Prefetch(
                 "affiliations",
@@ -505,6 +596,7 @@ class Organisation(models.Model):
             *self.roles.all(),
             *self.affiliations.all(),
             *self.affiliations_received.all(),
+            *self.areas_served.all(),
         ]
         sources = {record.source: [] for record in records}
         for citation in self.citations.all():
@@ -829,6 +921,28 @@ class Role(OrganisationRecord):
 
 
 DUPLICATE_AFFILIATION = "This affiliation is already recorded."
+
+
+class AreaServed(OrganisationRecord):
+    """An area an organisation serves, as a source says."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="areas_served"
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="served_by")
+
+    class Meta(OrganisationRecord.Meta):
+        verbose_name = "area served"
+        verbose_name_plural = "areas served"
+        constraints = [
+            *OrganisationRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["organisation", "area"], name="organisations_areaserved_once"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.area)
 
 
 class Affiliation(OrganisationRecord):

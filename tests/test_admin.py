@@ -13,6 +13,8 @@ from django.utils.html import escape
 
 from organisations.models import (
     Affiliation,
+    Area,
+    AreaServed,
     DataVersion,
     Organisation,
     Person,
@@ -103,6 +105,14 @@ def is_history(model):
 
 
 def existing(model):
+    if model is AreaServed and not AreaServed.objects.exists():
+        # No source says which areas an organisation serves: one, as an editor would add it.
+        AreaServed.objects.create(
+            organisation=Organisation.objects.get(slug="amie"),
+            area=Area.objects.get(name="England"),
+            source=Source.objects.get(slug="amie-founder-page"),
+            excerpt="If you want to help create a musically inclusive England",
+        )
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"the fixture has no {model._meta.verbose_name}"
     return obj

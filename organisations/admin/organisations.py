@@ -19,6 +19,7 @@ from ..locking import OptimisticLocking, bump
 from ..models import (
     Affiliation,
     AffiliationLink,
+    AreaServed,
     Citation,
     KeyFigure,
     MemberBenefit,
@@ -93,6 +94,12 @@ class ProgrammeInline(RecordInline):
                 organisation_id=request.resolver_match.kwargs["object_id"]
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AreaServedInline(RecordInline):
+    model = AreaServed
+    fields = ["order", "area", *CITED]
+    autocomplete_fields = ["area", *RecordInline.autocomplete_fields]
 
 
 class KeyFigureInline(RecordInline):
@@ -170,6 +177,7 @@ class OrganisationAdmin(
         KeyFigureInline,
         RoleInline,
         AffiliationInline,
+        AreaServedInline,
         CitationInline,
     ]
     view_on_site = True

@@ -10,6 +10,8 @@ from django.urls import reverse
 from ..locking import OptimisticLocking
 from ..models import (
     Affiliation,
+    Area,
+    AreaServed,
     Audience,
     Citation,
     DataVersion,
@@ -144,6 +146,29 @@ class PersonAdmin(RecordsChanges, admin.ModelAdmin):
 
     def touched(self, obj):
         return Organisation.objects.filter(roles__person=obj)
+
+
+@admin.register(AreaServed)
+class AreaServedAdmin(RecordAdmin):
+    list_display = ["area", "organisation"]
+    list_select_related = ["organisation", "area"]
+    search_fields = ["area__name", "area__code", *RecordAdmin.search_fields]
+    autocomplete_fields = [*RecordAdmin.autocomplete_fields, "area"]
+
+
+@admin.register(Area)
+class AreaAdmin(RecordsChanges, admin.ModelAdmin):
+    """Reference data: the UK, nations and regions shipped, local authorities loaded from a
+    published list (manage.py load_local_authorities)."""
+
+    list_display = ["name", "code", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code", "other_names"]
+    filter_horizontal = ["within"]
+
+    def touched(self, obj):
+        # Pages name the areas their organisations serve.
+        return Organisation.objects.filter(areas_served__area=obj)
 
 
 @admin.register(Audience, Theme)
