@@ -24,9 +24,11 @@ from .models import (
     AreaServed,
     Audience,
     Citation,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Person,
     Programme,
     Role,
@@ -63,6 +65,8 @@ EXPORT_ORDER = [
             Role,
             Affiliation,
             AreaServed,
+            OtherName,
+            Identifier,
         )
     ],
 ]
@@ -76,6 +80,8 @@ RECORD_TABLES = {
     "roles": Role,
     "affiliations": Affiliation,
     "areas_served": AreaServed,
+    "other_names": OtherName,
+    "identifiers": Identifier,
 }
 
 

@@ -26,9 +26,11 @@ from .models import (
     AreaServed,
     Audience,
     Citation,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Person,
     Programme,
     Role,
@@ -39,7 +41,18 @@ from .models import (
 
 # The records of an organisation, in the order they are restored (a programme before the
 # affiliations about it).
-RECORDS = [Citation, Statement, MemberBenefit, Programme, KeyFigure, Role, Affiliation, AreaServed]
+RECORDS = [
+    Citation,
+    Statement,
+    MemberBenefit,
+    Programme,
+    KeyFigure,
+    Role,
+    Affiliation,
+    AreaServed,
+    OtherName,
+    Identifier,
+]
 # Fields a change log does not show: bookkeeping, not content.
 HIDDEN = {"id", "key", "organisation"}
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}

@@ -27,9 +27,11 @@ from .models import (
     AreaServed,
     Audience,
     Citation,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Person,
     Programme,
     Role,
@@ -238,6 +240,14 @@ class AreaServedResource(RecordResource):
     Meta = _record_meta(AreaServed, "area")
 
 
+class OtherNameResource(RecordResource):
+    Meta = _record_meta(OtherName, "kind", "name")
+
+
+class IdentifierResource(RecordResource):
+    Meta = _record_meta(Identifier, "scheme", "value")
+
+
 # Which resource imports each model, by the name the command takes.
 RESOURCES = {
     resource._meta.model._meta.model_name: resource
@@ -251,6 +261,8 @@ RESOURCES = {
         RoleResource,
         AffiliationResource,
         AreaServedResource,
+        OtherNameResource,
+        IdentifierResource,
     ]
 }
 

@@ -60,6 +60,35 @@ def not_in_the_future(year):
         )
 
 
+def national_number(text):
+    """The digits of a UK telephone number as dialled within the UK: "+44 (0)20 7946 0000"
+    and "020 7946 0000" are both "02079460000"."""
+    digits = re.sub(r"\D", "", text.replace("(0)", ""))
+    return "0" + digits[2:] if digits.startswith("44") else digits
+
+
+def uk_phone_number(value):
+    if not re.fullmatch(r"[\d\s()+-]+", value) or not re.fullmatch(
+        r"0\d{9,10}", national_number(value)
+    ):
+        raise ValidationError(
+            "Enter a UK telephone number, e.g. 020 7946 0000 or +44 20 7946 0000.", code="phone"
+        )
+
+
+# A UK postcode (the format; whether it exists is Royal Mail's to say).
+POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}", re.IGNORECASE)
+
+
+def ends_with_a_postcode(value):
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if lines and not POSTCODE.fullmatch(lines[-1]):
+        raise ValidationError(
+            "End the address with its postcode, on a line of its own (e.g. LS1 1UR).",
+            code="postcode",
+        )
+
+
 def not_taken_by_a_page(slug):
     """Refuse a slug whose address is one of the site's own pages (compare/, network/...): the
     organisation's page could never be reached."""
@@ -317,6 +346,8 @@ class OrganisationQuerySet(models.QuerySet):
             ),
             Prefetch("key_figures", KeyFigure.objects.select_related(*cited)),
             Prefetch("areas_served", AreaServed.objects.select_related("area", *cited)),
+            Prefetch("other_names", OtherName.objects.select_related(*cited)),
+            Prefetch("identifiers", Identifier.objects.select_related(*cited)),
             Prefetch("roles", Role.objects.select_related("person", *cited)),
             Prefetch(
                 "affiliations",
@@ -396,7 +427,7 @@ class Organisation(models.Model):
     # What the sources state: each of these, when it has a value, carries the passage that
     # says so (a citation that `supports` it, its value in the passage's words); without one
     # it stays blank. See `unsupported()`.
-    STATED = ("acronym", "scope", "status", "founded_year", "website")
+    STATED = ("acronym", "scope", "status", "founded_year", "website", "email", "phone", "address")
     # Our own reading of the sources, marked as ours wherever it is shown or exported.
     CLASSIFIED = ("kind", "audiences", "themes")
 
@@ -443,6 +474,22 @@ class Organisation(models.Model):
     summary = fields.TextField(blank=True, help_text="One or two sentences, shown in the list.")
     description = fields.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
     website = models.URLField(blank=True, help_text="Stated: blank unless a citation supports it.")
+    email = models.EmailField(
+        "e-mail address", blank=True, help_text="Stated: blank unless a citation supports it."
+    )
+    phone = models.CharField(
+        "telephone",
+        max_length=30,
+        blank=True,
+        validators=[uk_phone_number],
+        help_text="A UK number, e.g. 020 7946 0000 or +44 20 7946 0000. Stated, as above.",
+    )
+    address = fields.TextField(
+        "postal address",
+        blank=True,
+        validators=[ends_with_a_postcode],
+        help_text="One line each, the postcode last. Stated, as above.",
+    )
     last_verified = models.DateField(
         null=True, blank=True, help_text="When an editor last checked this entry."
     )
@@ -513,6 +560,8 @@ class Organisation(models.Model):
         value = str(self.stated_value(field))
         if field == "website":
             value = re.sub(r"^https?://(www\.)?", "", value).rstrip("/")
+        elif field == "phone":  # however the passage spaces it, or writes +44 for 0
+            return national_number(value) in national_number(passage)
         return comparable(value).casefold() in comparable(passage).casefold()
 
     def unsupported(self, citations):
@@ -597,6 +646,8 @@ class Organisation(models.Model):
             *self.affiliations.all(),
             *self.affiliations_received.all(),
             *self.areas_served.all(),
+            *self.other_names.all(),
+            *self.identifiers.all(),
         ]
         sources = {record.source: [] for record in records}
         for citation in self.citations.all():
@@ -943,6 +994,93 @@ class AreaServed(OrganisationRecord):
 
     def __str__(self):
         return str(self.area)
+
+
+class OtherName(OrganisationRecord):
+    """Another name an organisation is or was known by, as a source gives it."""
+
+    class Kind(models.TextChoices):
+        ALTERNATIVE = "alternative", "Also known as"
+        FORMER = "former", "Formerly"
+
+    quoted_fields = ("name",)
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="other_names"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.ALTERNATIVE)
+
+    class Meta(OrganisationRecord.Meta):
+        verbose_name = "other name"
+
+    def __str__(self):
+        return self.name
+
+
+class Identifier(OrganisationRecord):
+    """An organisation's number in a public register, as a source gives it, checked against
+    the register's format and linked to its entry there."""
+
+    class Scheme(models.TextChoices):
+        CHARITY_EW = "charity-ew", "Registered charity (England and Wales)"
+        CHARITY_SC = "charity-sc", "Scottish charity"
+        CHARITY_NI = "charity-ni", "Registered charity (Northern Ireland)"
+        COMPANY = "company", "Company number"
+        UKPRN = "ukprn", "UK provider reference number (UKPRN)"
+        URN = "urn", "School unique reference number (URN)"
+
+    # Each scheme's format, and the address of an entry in its public register.
+    FORMATS = {
+        Scheme.CHARITY_EW: (r"\d{6,7}", "6 or 7 digits, e.g. 1164781"),
+        Scheme.CHARITY_SC: (r"SC\d{6}", "SC and 6 digits, e.g. SC012345"),
+        Scheme.CHARITY_NI: (r"(NIC)?\d{6}", "6 digits, or NIC and 6 digits, e.g. NIC100002"),
+        Scheme.COMPANY: (r"(\d{8}|[A-Z]{2}\d{6})", "8 digits, or 2 letters and 6 digits"),
+        Scheme.UKPRN: (r"1\d{7}", "8 digits beginning with 1, e.g. 10007788"),
+        Scheme.URN: (r"\d{6}", "6 digits, e.g. 100000"),
+    }
+    REGISTERS = {
+        Scheme.CHARITY_EW: "https://register-of-charities.charitycommission.gov.uk/charity-search/-/charity-details/{}",
+        Scheme.CHARITY_SC: "https://www.oscr.org.uk/about-charities/search-the-register/charity-details?number={}",
+        Scheme.CHARITY_NI: "https://www.charitycommissionni.org.uk/charity-details/?regId={}",
+        Scheme.COMPANY: "https://find-and-update.company-information.service.gov.uk/company/{}",
+        Scheme.UKPRN: "https://www.ukrlp.co.uk/ukrlp/ukrlp_provider.page_pls_provDetails?x=&pn_p_id={}",
+        Scheme.URN: "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/{}",
+    }
+
+    quoted_fields = ("value",)
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="identifiers"
+    )
+    scheme = models.CharField(max_length=20, choices=Scheme)
+    value = models.CharField("number", max_length=20)
+
+    class Meta(OrganisationRecord.Meta):
+        constraints = [
+            *OrganisationRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["organisation", "scheme"], name="organisations_identifier_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_scheme_display()}: {self.value}"
+
+    def clean(self):
+        pattern, example = self.FORMATS.get(self.scheme, (None, None))
+        if pattern and not re.fullmatch(pattern, self.value or ""):
+            raise ValidationError(
+                {"value": f"Not a {self.get_scheme_display().lower()} number: {example}."}
+            )
+        super().clean()
+
+    @property
+    def register_url(self):
+        number = (
+            self.value.removeprefix("NIC") if self.scheme == self.Scheme.CHARITY_NI else self.value
+        )
+        return self.REGISTERS[self.scheme].format(number)
 
 
 class Affiliation(OrganisationRecord):

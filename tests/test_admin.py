@@ -16,7 +16,9 @@ from organisations.models import (
     Area,
     AreaServed,
     DataVersion,
+    Identifier,
     Organisation,
+    OtherName,
     Person,
     Source,
     Statement,
@@ -104,14 +106,22 @@ def is_history(model):
     return hasattr(model, "instance_type")  # django-simple-history's historical models
 
 
+# Records no source gives yet (no text states an area served, another name or a register
+# number): one of each, as an editor would add it, quoting the page it comes from.
+NOT_IN_THE_SOURCES = {
+    AreaServed: {"area": lambda: Area.objects.get(name="England")},
+    OtherName: {"name": lambda: "the Alliance"},
+    Identifier: {"scheme": lambda: Identifier.Scheme.CHARITY_EW, "value": lambda: "1164781"},
+}
+
+
 def existing(model):
-    if model is AreaServed and not AreaServed.objects.exists():
-        # No source says which areas an organisation serves: one, as an editor would add it.
-        AreaServed.objects.create(
+    if model in NOT_IN_THE_SOURCES and not model.objects.exists():
+        model.objects.create(
             organisation=Organisation.objects.get(slug="amie"),
-            area=Area.objects.get(name="England"),
             source=Source.objects.get(slug="amie-founder-page"),
-            excerpt="If you want to help create a musically inclusive England",
+            excerpt="You can find out more about the Alliance here.",
+            **{name: make() for name, make in NOT_IN_THE_SOURCES[model].items()},
         )
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"the fixture has no {model._meta.verbose_name}"

@@ -21,9 +21,11 @@ from ..models import (
     AffiliationLink,
     AreaServed,
     Citation,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Programme,
     Role,
     Statement,
@@ -102,6 +104,16 @@ class AreaServedInline(RecordInline):
     autocomplete_fields = ["area", *RecordInline.autocomplete_fields]
 
 
+class OtherNameInline(RecordInline):
+    model = OtherName
+    fields = ["order", ("kind", "name"), *CITED]
+
+
+class IdentifierInline(RecordInline):
+    model = Identifier
+    fields = ["order", ("scheme", "value"), *CITED]
+
+
 class KeyFigureInline(RecordInline):
     model = KeyFigure
     fields = ["order", ("qualifier", "value", "label"), "note", *CITED]
@@ -178,6 +190,8 @@ class OrganisationAdmin(
         RoleInline,
         AffiliationInline,
         AreaServedInline,
+        OtherNameInline,
+        IdentifierInline,
         CitationInline,
     ]
     view_on_site = True

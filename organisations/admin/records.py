@@ -15,9 +15,11 @@ from ..models import (
     Audience,
     Citation,
     DataVersion,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Person,
     Programme,
     Role,
@@ -154,6 +156,20 @@ class AreaServedAdmin(RecordAdmin):
     list_select_related = ["organisation", "area"]
     search_fields = ["area__name", "area__code", *RecordAdmin.search_fields]
     autocomplete_fields = [*RecordAdmin.autocomplete_fields, "area"]
+
+
+@admin.register(OtherName)
+class OtherNameAdmin(RecordAdmin):
+    list_display = ["name", "kind", "organisation"]
+    list_filter = ["kind", *RecordAdmin.list_filter]
+    search_fields = ["name", *RecordAdmin.search_fields]
+
+
+@admin.register(Identifier)
+class IdentifierAdmin(RecordAdmin):
+    list_display = ["value", "scheme", "organisation"]
+    list_filter = ["scheme", *RecordAdmin.list_filter]
+    search_fields = ["value", *RecordAdmin.search_fields]
 
 
 @admin.register(Area)
