@@ -3,6 +3,7 @@ and tags, and the data version (read only)."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -126,6 +127,7 @@ class SourceAdmin(RecordsChanges, admin.ModelAdmin):
     search_fields = ["title", "description", "filename"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["publisher"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def touched(self, obj):
         # Pages name their sources: every organisation with a record quoting this one.
