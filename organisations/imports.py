@@ -13,7 +13,7 @@ changes is recorded in the history as "import <file>", and the directory is told
 (search index, data version, editors' open forms).
 """
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
@@ -135,16 +135,77 @@ class OrganisationResource(DirectoryResource):
         widget=widgets.ManyToManyWidget(Theme, field="slug", separator=";"),
     )
 
+    # A stated field's passage may come in the same row (`founded_year_passage`...), quoted from
+    # the row's `evidence_source`: it becomes the citation that supports the field. The rule is
+    # the admin's: a stated value needs a passage that says it (Organisation.unsupported).
+    evidence_source = fields.Field(column_name="evidence_source", readonly=True)
+    acronym_passage = fields.Field(column_name="acronym_passage", readonly=True)
+    scope_passage = fields.Field(column_name="scope_passage", readonly=True)
+    status_passage = fields.Field(column_name="status_passage", readonly=True)
+    founded_year_passage = fields.Field(column_name="founded_year_passage", readonly=True)
+    website_passage = fields.Field(column_name="website_passage", readonly=True)
+    email_passage = fields.Field(column_name="email_passage", readonly=True)
+    phone_passage = fields.Field(column_name="phone_passage", readonly=True)
+    address_passage = fields.Field(column_name="address_passage", readonly=True)
+
     class Meta:
         model = Organisation
         import_id_fields = ["slug"]
         fields = [
             "slug", "name", "acronym", "kind", "scope", "status", "founded_year", "website",
-            "summary", "description", "audiences", "themes", "last_verified",
+            "email", "phone", "address", "summary", "description", "audiences", "themes",
+            "last_verified", "evidence_source",
+            *(f"{field}_passage" for field in Organisation.STATED),
         ]  # fmt: skip
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def import_instance(self, instance, row, **kwargs):
+        source = row.get("evidence_source") or ""
+        self.source = Source.objects.filter(slug=source).first() if source else None
+        self.passages = [
+            Citation(
+                organisation=instance,
+                source=self.source,
+                supports=field,
+                excerpt=normalise_newlines(row[f"{field}_passage"]),
+            )
+            for field in Organisation.STATED
+            if row.get(f"{field}_passage")
+        ]
+        super().import_instance(instance, row, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+            errors = {}
+        except ValidationError as error:
+            errors = error.message_dict
+        for citation in self.passages:
+            column = f"{citation.supports}_passage"
+            if self.source is None:
+                errors[column] = ["Name the source of the passages in evidence_source."]
+                continue
+            try:
+                citation.clean()  # quoted verbatim, and says the value
+            except ValidationError as error:
+                errors[column] = error.messages
+        given = {citation.supports for citation in self.passages}
+        cited = list(instance.citations.exclude(supports__in=given)) if instance.pk else []
+        for field, message in instance.unsupported([*cited, *self.passages]).items():
+            if field not in errors and f"{field}_passage" not in errors:
+                errors[field] = [message]
+        if errors:
+            raise ValidationError(errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        for passage in self.passages:
+            citation = instance.citations.filter(supports=passage.supports).first() or passage
+            citation.source, citation.excerpt = passage.source, passage.excerpt
+            citation.organisation = instance
+            history.mark(citation, self.reason, self.moment).save()
+        super().after_save_instance(instance, row, **kwargs)
 
     def organisations_of(self, instance):
         return {instance.pk}
