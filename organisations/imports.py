@@ -285,12 +285,12 @@ class KeyFigureResource(RecordResource):
 class RoleResource(RecordResource):
     person = fields.Field(attribute="person", column_name="person", widget=BySlug(Person))
     quote = fields.Field(attribute="quote", column_name="quote", widget=Text())
-    Meta = _record_meta(Role, "person", "title", "quote")
+    Meta = _record_meta(Role, "person", "title", "quote", "start_year", "end_year")
 
 
 class AffiliationResource(RecordResource):
     other = fields.Field(attribute="other", column_name="other", widget=BySlug(Organisation))
-    Meta = _record_meta(Affiliation, "kind", "other", "qualifier")
+    Meta = _record_meta(Affiliation, "kind", "other", "qualifier", "start_year", "end_year")
 
     def organisations_of(self, instance):
         return {instance.organisation_id, instance.other_id}

@@ -12,7 +12,7 @@ from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import connections, models, router
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, NullIf
@@ -86,6 +86,14 @@ def ends_with_a_postcode(value):
         raise ValidationError(
             "End the address with its postcode, on a line of its own (e.g. LS1 1UR).",
             code="postcode",
+        )
+
+
+def not_yet(year):
+    this_year = date.today().year
+    if year is not None and year > this_year:
+        raise ValidationError(
+            "It cannot be after this year (%(year)s).", code="future", params={"year": this_year}
         )
 
 
@@ -955,7 +963,35 @@ class KeyFigure(OrganisationRecord):
         return self.label
 
 
-class Role(OrganisationRecord):
+class Dated(models.Model):
+    """A record that holds for a time, as a source says: from a year, until a year, or both."""
+
+    start_year = models.PositiveSmallIntegerField(
+        "from", null=True, blank=True, validators=[MinValueValidator(FIRST_YEAR), not_yet]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        "until", null=True, blank=True, validators=[MinValueValidator(FIRST_YEAR), not_yet]
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": "It cannot end before it starts."})
+        super().clean()
+
+    @property
+    def period(self):
+        """ "from 2016", "until 2020", "2016 to 2020", or "" where the source gives no dates."""
+        if self.start_year and self.end_year:
+            return f"{self.start_year} to {self.end_year}"
+        if self.start_year:
+            return f"from {self.start_year}"
+        return f"until {self.end_year}" if self.end_year else ""
+
+
+class Role(OrganisationRecord, Dated):
     """A person's role at an organisation, with their words where the sources quote them."""
 
     quoted_fields = ("quote",)
@@ -1083,7 +1119,7 @@ class Identifier(OrganisationRecord):
         return self.REGISTERS[self.scheme].format(number)
 
 
-class Affiliation(OrganisationRecord):
+class Affiliation(OrganisationRecord, Dated):
     """A typed, directed link: `organisation` is <kind> `other`.
 
     "MEC is ISME's National Affiliate for the UK" is organisation=MEC, kind=national affiliate
@@ -1102,6 +1138,7 @@ class Affiliation(OrganisationRecord):
         FUNDING_ROUTED_VIA = "funding-routed-via", "Funding routed via"
         HOST_FOR = "host-for", "Host for"
         LEADS_PROJECT_FOR = "leads-project-for", "Leads a project for"
+        MERGED_INTO = "merged-into", "Merged into"
 
     # The directory's wording of affiliations, in one place: the pages, the diagram, the search
     # document and the exports all word them with `label`, `wording` and `sort_key`.
@@ -1119,6 +1156,7 @@ class Affiliation(OrganisationRecord):
         Kind.FUNDING_ROUTED_VIA: "Routes funding",
         Kind.HOST_FOR: "Hosted by",
         Kind.LEADS_PROJECT_FOR: "Project led by",
+        Kind.MERGED_INTO: "Successor to",
     }
 
     DUPLICATE = DUPLICATE_AFFILIATION
@@ -1137,6 +1175,7 @@ class Affiliation(OrganisationRecord):
         "Founding and leadership": [Kind.FOUNDER_OF, Kind.LED_BY],
         "Funding and support": [Kind.SUPPORTED_BY, Kind.FUNDED_BY, Kind.FUNDING_ROUTED_VIA],
         "Events and projects": [Kind.HOST_FOR, Kind.LEADS_PROJECT_FOR],
+        "History": [Kind.MERGED_INTO],
     }
 
     kind = models.CharField(max_length=30, choices=Kind)
@@ -1164,16 +1203,16 @@ class Affiliation(OrganisationRecord):
             models.CheckConstraint(
                 condition=~Q(organisation=models.F("other")), name="affiliation_not_to_self"
             ),
-            # The same affiliation twice would be shown twice everywhere. (Two constraints, as
-            # a programme that is not given counts as a value: NULLs differ in a plain one.)
+            # The same affiliation twice (the same organisations, kind, programme and dates)
+            # would be shown twice everywhere. A programme or date not given counts as a value
+            # (0), as NULLs would all differ in a plain constraint.
             models.UniqueConstraint(
-                fields=["organisation", "kind", "other", "programme"],
-                name="affiliation_once_per_programme",
-                violation_error_message=DUPLICATE_AFFILIATION,
-            ),
-            models.UniqueConstraint(
-                fields=["organisation", "kind", "other"],
-                condition=Q(programme__isnull=True),
+                "organisation",
+                "kind",
+                "other",
+                Coalesce("programme", Value(0)),
+                Coalesce("start_year", Value(0)),
+                Coalesce("end_year", Value(0)),
                 name="affiliation_once",
                 violation_error_message=DUPLICATE_AFFILIATION,
             ),
@@ -1194,6 +1233,8 @@ class Affiliation(OrganisationRecord):
             kind=self.kind,
             other_id=self.other_id,
             programme_id=self.programme_id,
+            start_year=self.start_year,
+            end_year=self.end_year,
         ).exclude(pk=self.pk)
         if self.organisation_id is not None and same.exists():
             raise ValidationError(self.DUPLICATE, code="duplicate")

@@ -121,7 +121,7 @@ class KeyFigureInline(RecordInline):
 
 class RoleInline(RecordInline):
     model = Role
-    fields = ["order", "person", "title", "quote", *CITED]
+    fields = ["order", "person", "title", ("start_year", "end_year"), "quote", *CITED]
     autocomplete_fields = ["source", "person"]
 
 
@@ -134,7 +134,9 @@ class AffiliationFormSet(BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE"):
                 continue
-            affiliation = (data.get("kind"), data.get("other"), data.get("programme"))
+            affiliation = tuple(
+                data.get(name) for name in ("kind", "other", "programme", "start_year", "end_year")
+            )
             if affiliation in seen:
                 raise ValidationError(Affiliation.DUPLICATE, code="duplicate")
             seen.add(affiliation)
@@ -144,7 +146,8 @@ class AffiliationInline(RecordInline):
     model = Affiliation
     formset = AffiliationFormSet
     fk_name = "organisation"
-    fields = ["order", ("kind", "other"), "qualifier", "programme", *CITED]
+    fields = ["order", ("kind", "other"), "qualifier", "programme", ("start_year", "end_year")]
+    fields += CITED
     autocomplete_fields = ["source", "other", "programme"]
     verbose_name = "affiliation with another organisation"
     verbose_name_plural = "affiliations with other organisations (this one is … the other)"
