@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: answers /healthz and /readyz before host checks, redirects and sessions.
     "musicdir.health.HealthCheckMiddleware",
+    # With debug on, the site's own 404 and 500 pages instead of Django's technical ones,
+    # unless DJANGO_TECHNICAL_ERRORS=1 (musicdir/errors.py).
+    "musicdir.errors.DesignedErrorPagesMiddleware",
     # In web processes, each request's database work may take DATABASE_TIMEOUT seconds at most.
     "musicdir.deadline.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -234,6 +237,9 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 
 # The admin: its address (a path, ending in "/") and the lockout of repeated failed logins.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
+
+# With debug on, Django's technical 404 and 500 pages instead of the site's own.
+TECHNICAL_ERRORS = os.environ.get("DJANGO_TECHNICAL_ERRORS") == "1"
 
 # Where readers report an error or ask for a take-down (the page about the data, the footer):
 # shown only when set.
