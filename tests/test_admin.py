@@ -19,13 +19,8 @@ from organisations.models import (
     Source,
     Statement,
 )
-from tests.admin_forms import (
-    add_inline_row,
-    content,
-    form_data,
-    organisation_change,
-    url,
-)
+from tests.admin_forms import add_inline_row, form_data, organisation_change, url
+from tests.reading import content
 
 APP = "organisations"
 REGISTERED = sorted(

@@ -17,7 +17,8 @@ from django.urls import reverse
 from organisations import fixture
 from organisations.facets import COUNTED
 from organisations.models import DataVersion, Organisation, Statement, Theme
-from tests.admin_forms import content, form_data, organisation_change, url
+from tests.admin_forms import form_data, organisation_change, url
+from tests.reading import content
 
 pytestmark = pytest.mark.django_db
 

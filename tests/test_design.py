@@ -68,23 +68,6 @@ def test_affiliated_with_offers_any_organisation_first_and_chooses_it(client):
     assert all(" selected" not in option for option in options[1:])
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        LIST,
-        f"{LIST}?kind=funder",
-        reverse("organisations:detail", args=["amie"]),
-        reverse("organisations:network"),
-        reverse("organisations:compare") + "?o=isme&o=amie",
-    ],
-)
-def test_no_inline_script_or_style(client, url):
-    page = client.get(url).content.decode()
-    assert not re.search(r"\sstyle=|<style|\son[a-z]+=", page)
-    for script in re.findall(r"<script\b[^>]*>", page):
-        assert ' src="' in script or 'type="application/ld+json"' in script, script
-
-
 def test_the_list_loads_its_script_deferred(client):
     page = client.get(LIST).content.decode()
     assert '<script src="/static/js/filters.js" defer></script>' in page

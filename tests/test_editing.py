@@ -10,7 +10,8 @@ from django.utils.html import escape
 
 from organisations.models import Organisation, Source, Statement
 from organisations.sources import comparable, quotation_errors
-from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
+from tests.admin_forms import add_inline_row, form_data, organisation_change, url
+from tests.reading import content
 
 pytestmark = pytest.mark.django_db
 

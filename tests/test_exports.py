@@ -1,10 +1,8 @@
 """The list's CSV and JSON exports: the same organisations as the list, all pages, streamed."""
 
 import csv
-import html
 import io
 import json
-import re
 
 import pytest
 from django.urls import reverse
@@ -19,7 +17,8 @@ from organisations.models import (
     Source,
     Theme,
 )
-from tests.reading import count_queries
+from tests import reading
+from tests.reading import count_queries, read, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def list_slugs(client, params):
 
 def content(response):
     assert response.streaming is True
-    return b"".join(response.streaming_content).decode("utf-8")
+    return reading.content(response)
 
 
 def export_csv(client, params=None):
@@ -53,8 +52,8 @@ def export_csv(client, params=None):
     return list(csv.DictReader(io.StringIO(content(response))))
 
 
-def export_json(client, params=None):
-    response = client.get(JSON_URL, params or {})
+def export_json(client, params=None, url=JSON_URL):
+    response = client.get(url, params or {})
     assert response.status_code == 200
     return json.loads(content(response))["organisations"]
 
@@ -438,10 +437,10 @@ def test_bad_input_is_a_400_naming_the_field_in_json(client, params, field):
     assert errors[field] and all(isinstance(message, str) for message in errors[field])
 
 
-def alternates(content):
-    """{type: href} of the page's `<link rel="alternate">` tags."""
-    links = re.findall(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"', content)
-    return {kind: html.unescape(href) for kind, href in links}
+def alternates(response):
+    """{type: href} of the `<link rel="alternate">` tags in the page's head."""
+    links = read(response).one("head").find_all("link", rel="alternate")
+    return {link.get("type"): link.get("href") for link in links}
 
 
 def test_the_list_advertises_its_exports_with_its_filters_but_not_its_page(client):
@@ -449,47 +448,38 @@ def test_the_list_advertises_its_exports_with_its_filters_but_not_its_page(clien
     params = {"kind": "funder", "sort": "-name"}
     response = client.get(LIST, {**params, "page": 2})
     assert response.status_code == 200
-    page = response.content.decode()
-    head = page.split("</head>")[0]
-    assert alternates(head) == {
+    assert alternates(response) == {
         "text/csv": f"{CSV_URL}?kind=funder&sort=-name",
         "application/json": f"{JSON_URL}?kind=funder&sort=-name",
     }
-    body = html.unescape(page.split("</head>")[1])
-    assert f'href="{CSV_URL}?kind=funder&sort=-name"' in body
-    assert f'href="{JSON_URL}?kind=funder&sort=-name"' in body
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
-    assert "Download these results: CSV · JSON" in text
+    body = read(response).one("body")
+    assert body.find("a", href=f"{CSV_URL}?kind=funder&sort=-name")
+    assert body.find("a", href=f"{JSON_URL}?kind=funder&sort=-name")
+    assert "download these results: csv · json" in body.text
 
     # The advertised twins hold the whole result, every page of it.
     expected = list_slugs(client, params)
     assert len(expected) > 20
-    assert [
-        org["slug"]
-        for org in json.loads(content(client.get(alternates(head)["application/json"])))[
-            "organisations"
-        ]
-    ] == expected
+    advertised = export_json(client, url=alternates(response)["application/json"])
+    assert [org["slug"] for org in advertised] == expected
 
 
 def test_the_search_is_kept_too(client):
     response = client.get(f"{LIST}?q=music&kind=alliance&kind=funder&page=1")
-    head = response.content.decode().split("</head>")[0]
-    assert alternates(head) == {
+    assert alternates(response) == {
         "text/csv": f"{CSV_URL}?q=music&kind=funder&kind=alliance",
         "application/json": f"{JSON_URL}?q=music&kind=funder&kind=alliance",
     }
 
 
 def test_the_bare_list_advertises_the_bare_exports(client):
-    head = client.get(LIST).content.decode().split("</head>")[0]
-    assert alternates(head) == {"text/csv": CSV_URL, "application/json": JSON_URL}
+    assert alternates(client.get(LIST)) == {"text/csv": CSV_URL, "application/json": JSON_URL}
 
 
 def test_a_list_with_bad_input_advertises_no_exports(client):
-    page = client.get(LIST, {"kind": "no-such-kind"}).content.decode()
-    assert 'rel="alternate"' not in page
-    assert "Download these results" not in page
+    response = client.get(LIST, {"kind": "no-such-kind"})
+    assert read(response).find(rel="alternate") is None
+    assert "download these results" not in visible(response)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from django.utils.html import escape
 
 from organisations.history import History
 from organisations.models import Organisation, Source, Statement
-from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
+from tests.admin_forms import add_inline_row, form_data, organisation_change, url
+from tests.reading import content
 
 pytestmark = pytest.mark.django_db
 

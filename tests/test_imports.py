@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from organisations.history import History
 from organisations.models import Affiliation, Organisation, Statement
-from tests.admin_forms import content
+from tests.reading import content
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from django.utils.html import escape
 
 from organisations.locking import VERSION_FIELD
 from organisations.models import Organisation, Statement
-from tests.admin_forms import content, form_data, url
+from tests.admin_forms import form_data, url
+from tests.reading import content
 
 pytestmark = pytest.mark.django_db
 

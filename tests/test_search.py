@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from organisations import fixture
 from organisations.models import Affiliation, Organisation, Source, Statement
-from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
+from tests.admin_forms import add_inline_row, form_data, organisation_change, url
+from tests.reading import content
 
 pytestmark = pytest.mark.django_db
 
