@@ -8,8 +8,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from organisations.diagram import network_diagram, organisation_diagram, wrap
-from organisations.models import Affiliation, Organisation, Source
+from organisations.models import Affiliation, Organisation
 from organisations.views import NetworkView
+from tests import factories
 from tests.reading import content, count_queries, detail_url, normalise, read, visible
 
 pytestmark = pytest.mark.django_db
@@ -107,12 +108,8 @@ def test_an_organisation_without_affiliations_has_no_diagram(client):
 
 
 def test_two_way_affiliations_get_two_arrows_that_bow_apart():
-    source = Source.objects.get(slug="mec-isme")
     isme = Organisation.objects.get(slug="isme")
-    mec = Organisation.objects.get(slug="music-education-council")
-    Affiliation.objects.create(
-        organisation=isme, kind="partner-of", other=mec, source=source, excerpt="ISME"
-    )
+    factories.affiliation(isme, Organisation.objects.get(slug="music-education-council"))
     diagram = organisation_diagram(Organisation.objects.for_detail().get(slug="isme"))
     between = [
         edge
@@ -170,15 +167,9 @@ def test_the_network_page_is_linked_from_every_pages_header(client):
 
 def test_the_network_page_query_count_does_not_grow_with_rows(client):
     before = count_queries(client, NETWORK)
-    source = Source.objects.get(slug="mec-isme")
     isme = Organisation.objects.get(slug="isme")
-    for n in range(5):
-        other = Organisation.objects.create(
-            name=f"Partner {n}", slug=f"partner-{n}", kind="network"
-        )
-        Affiliation.objects.create(
-            organisation=other, kind="partner-of", other=isme, source=source, excerpt="ISME"
-        )
+    for partner in factories.organisations(5, "Partner", kind="network"):
+        factories.affiliation(partner, isme)
     assert count_queries(client, NETWORK) == before
 
 

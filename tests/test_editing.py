@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from organisations.models import Organisation, Source, Statement
 from organisations.sources import comparable, quotation_errors
+from tests import factories
 from tests.admin_forms import add_inline_row, form_data, organisation_change, url
 from tests.reading import content
 
@@ -281,9 +282,7 @@ def test_change_lists_cost_the_same_queries_however_long(admin_client, model_nam
     for n, record in enumerate(list(originals.all()[:5])):
         for copy in range(3):
             record.pk, record.key = None, ""
-            record.organisation = Organisation.objects.create(
-                name=f"Copy {n}-{copy}", slug=f"copy-{n}-{copy}", kind="network"
-            )
+            record.organisation = factories.organisation(f"Copy {n}-{copy}", kind="network")
             record.save()
     assert count_queries(admin_client, changelist) == before
 
@@ -295,10 +294,7 @@ def test_change_list_filters_stay_short_however_many_organisations(admin_client)
         return filters.count("<li")
 
     before = filter_links()
-    Organisation.objects.bulk_create(
-        Organisation(name=f"Organisation {n}", slug=f"organisation-{n}", kind="network")
-        for n in range(50)
-    )
+    factories.organisations(50, kind="network")
     assert filter_links() == before
 
 

@@ -8,16 +8,8 @@ import pytest
 from django.urls import reverse
 
 from organisations import exports
-from organisations.models import (
-    Affiliation,
-    Audience,
-    KeyFigure,
-    Organisation,
-    Programme,
-    Source,
-    Theme,
-)
-from tests import reading
+from organisations.models import Organisation, Programme, Theme
+from tests import factories, reading
 from tests.reading import count_queries, read, visible
 
 pytestmark = pytest.mark.django_db
@@ -63,28 +55,6 @@ def record(client, slug):
     return found
 
 
-def make_organisations(count, start=0):
-    """`count` funders, each with key figures, an audience and affiliations both ways."""
-    source = Source.objects.first()
-    isme = Organisation.objects.get(slug="isme")
-    schools = Audience.objects.get(slug="schools")
-    for n in range(start, start + count):
-        org = Organisation.objects.create(
-            name=f"Test funder {n:03}", slug=f"test-funder-{n:03}", kind="funder", scope="uk"
-        )
-        org.audiences.add(schools)
-        for value in (1, 2):
-            KeyFigure.objects.create(
-                organisation=org, value=value, label=f"things {value}", source=source, excerpt="x"
-            )
-        Affiliation.objects.create(
-            organisation=org, kind="member-of", other=isme, source=source, excerpt="x"
-        )
-        Affiliation.objects.create(
-            organisation=isme, kind="partner-of", other=org, source=source, excerpt="x"
-        )
-
-
 LIST_PARAMS = [
     {},
     {"q": "music"},
@@ -110,7 +80,7 @@ def test_the_exports_hold_the_lists_organisations_in_its_order(client, params):
     "params", [{}, {"kind": "funder"}, {"scope": ["uk", "england"], "sort": "-name"}]
 )
 def test_the_exports_hold_every_page_of_the_list(client, params):
-    make_organisations(30)
+    factories.organisations_with_records(30)
     expected = list_slugs(client, params)
     assert len(expected) > 20  # more than one page of the list
     assert [row["slug"] for row in export_csv(client, params)] == expected
@@ -118,7 +88,7 @@ def test_the_exports_hold_every_page_of_the_list(client, params):
 
 
 def test_the_page_parameter_is_ignored(client):
-    make_organisations(30)
+    factories.organisations_with_records(30)
     everything = export_json(client)
     assert export_json(client, {"page": 2}) == everything
     assert len(everything) == Organisation.objects.count()
@@ -231,42 +201,31 @@ def make_awkward_organisations():
     """Organisations with everything an export has to word or quote: no acronym, no scope or
     year, non-ASCII, commas, quotes and new lines, a formula, figures with qualifiers and notes,
     affiliations with qualifiers and programmes both ways, several themes."""
-    source = Source.objects.first()
     programme = Programme.objects.first()
-    zoe = Organisation.objects.create(
-        name="Zoë’s Music Trust — Tést",
+    zoe = factories.organisation(
+        "Zoë’s Music Trust — Tést",
         slug="zoe",
         kind="network",
         summary='Quotes "like this", commas, and\nnew lines',
         website="https://zoe.example/",
+        themes=Theme.objects.values_list("slug", flat=True)[:3],
     )
-    formula = Organisation.objects.create(
-        name="=Formula Org", slug="formula-org", acronym="FO", kind="funder", scope="wales"
+    formula = factories.organisation(
+        "=Formula Org", slug="formula-org", acronym="FO", kind="funder", scope="wales"
     )
-    zoe.themes.add(*Theme.objects.all()[:3])
     for value, qualifier, label, note in [(5, "about", "hubs", "in 2024"), (0, "", "fees", "")]:
-        KeyFigure.objects.create(
-            organisation=zoe,
-            value=value,
-            qualifier=qualifier,
-            label=label,
-            note=note,
-            source=source,
-            excerpt="x",
-        )
+        factories.key_figure(zoe, value=value, qualifier=qualifier, label=label, note=note)
     for organisation, kind, other, qualifier in [
         (zoe, "funded-by", formula, "via the Arts Council"),
         (formula, "host-for", zoe, "in 2025"),
         (zoe, "member-of", Organisation.objects.get(slug="isme"), ""),
     ]:
-        Affiliation.objects.create(
-            organisation=organisation,
+        factories.affiliation(
+            organisation,
+            other,
             kind=kind,
-            other=other,
             qualifier=qualifier,
             programme=programme if kind != "member-of" else None,
-            source=source,
-            excerpt="x",
         )
 
 
@@ -345,7 +304,7 @@ def model_csv_row(record):
 
 
 def test_the_exports_say_what_the_models_say(client, rf):
-    make_organisations(3)
+    factories.organisations_with_records(3)
     make_awkward_organisations()
     absolute_url = rf.get("/").build_absolute_uri
     expected = {
@@ -370,7 +329,7 @@ def test_the_exports_say_what_the_models_say(client, rf):
 
 
 def test_each_chunk_of_rows_costs_the_same_few_queries(client, monkeypatch):
-    make_organisations(12)
+    factories.organisations_with_records(12)
     params = {"affiliated_with": "isme", "status": "all"}  # every row has affiliations
     url = f"{CSV_URL}?affiliated_with=isme&status=all"
     total = len(export_csv(client, params))
@@ -388,14 +347,14 @@ def test_each_chunk_of_rows_costs_the_same_few_queries(client, monkeypatch):
 
 
 def test_the_csv_cannot_smuggle_a_formula_into_a_spreadsheet(client):
-    Organisation.objects.create(
-        name='=HYPERLINK("http://evil.example")',
+    factories.organisation(
+        '=HYPERLINK("http://evil.example")',
         slug="formula",
         acronym="@SUM",
         kind="funder",
         summary="+1 and -1",
     )
-    Organisation.objects.create(name="-2+3", slug="minus", kind="funder", summary="=1")
+    factories.organisation("-2+3", slug="minus", kind="funder", summary="=1")
     rows = {row["slug"]: row for row in export_csv(client, {"kind": "funder"})}
     assert rows["formula"]["name"] == '\'=HYPERLINK("http://evil.example")'
     assert rows["formula"]["acronym"] == "'@SUM"
@@ -444,7 +403,7 @@ def alternates(response):
 
 
 def test_the_list_advertises_its_exports_with_its_filters_but_not_its_page(client):
-    make_organisations(30)
+    factories.organisations_with_records(30)
     params = {"kind": "funder", "sort": "-name"}
     response = client.get(LIST, {**params, "page": 2})
     assert response.status_code == 200
@@ -486,8 +445,9 @@ def test_a_list_with_bad_input_advertises_no_exports(client):
     "query", ["", "?q=music", "?kind=funder&audience=schools&affiliated_with=isme&sort=-name"]
 )
 def test_an_exports_query_count_does_not_grow_with_the_organisations(client, query):
-    make_organisations(1)  # so every query string matches something to prefetch for
+    # One, so that every query string matches something to prefetch for.
+    factories.organisations_with_records(1)
     before = {url: count_queries(client, url + query) for url in (CSV_URL, JSON_URL)}
-    make_organisations(30, start=1)
+    factories.organisations_with_records(30, start=1)
     for url, count in before.items():
         assert count_queries(client, url + query) == count

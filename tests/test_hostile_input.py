@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from organisations.filters import QUERY_MAX_LENGTH
 from organisations.forms import MAX_COMPARED
 from organisations.models import Organisation
+from tests import factories
 from tests.reading import inline_code, read
 
 pytestmark = pytest.mark.django_db
@@ -384,10 +385,7 @@ def test_the_comparison_size_is_limited_with_a_clear_message(client):
 
 
 def test_the_page_size_is_fixed(client):
-    Organisation.objects.bulk_create(
-        Organisation(name=f"Test organisation {n}", slug=f"test-{n}", kind="network")
-        for n in range(30)
-    )
+    factories.organisations(30, kind="network")
     # There is no parameter to ask for more: pages hold 20, whatever the query says.
     response = client.get(LIST, {"per_page": "100000", "page_size": "100000", "limit": "-1"})
     assert response.status_code == 200

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from organisations.models import Affiliation, KeyFigure, Organisation, Source, Statement
+from organisations.models import Affiliation, Organisation
+from tests import factories
 from tests.reading import count_queries, detail_url, normalise, read, visible
 
 pytestmark = pytest.mark.django_db
@@ -178,24 +179,8 @@ def test_markup_in_the_search_is_shown_escaped(client):
     assert "&lt;script&gt;" in response.content.decode()
 
 
-def make_organisations(count, **fields):
-    source = Source.objects.first()
-    for n in range(count):
-        org = Organisation.objects.create(
-            name=f"Test funder {n:03}", slug=f"test-funder-{n:03}", **fields
-        )
-        for value in (1, 2):
-            KeyFigure.objects.create(
-                organisation=org,
-                value=value,
-                label=f"things {value}",
-                source=source,
-                excerpt=source.text[:20],
-            )
-
-
 def test_pagination_keeps_the_filters(client):
-    make_organisations(25, kind=Organisation.Kind.FUNDER)
+    factories.organisations_with_records(25)
     first = get_list(client, kind="funder")
     assert len(names_listed(first)) == 20
     assert "26 organisations" in visible(first)
@@ -212,7 +197,7 @@ def test_a_page_that_does_not_exist_is_not_found(client, page):
 
 def test_the_list_page_query_count_does_not_grow_with_rows(client):
     before = count_queries(client, LIST)
-    make_organisations(15)
+    factories.organisations_with_records(15)
     assert count_queries(client, LIST) == before
     assert count_queries(client, f"{LIST}?q=funder&kind=funder&audience=schools") <= before + 1
 
@@ -337,17 +322,12 @@ def test_the_detail_page_query_count_does_not_grow_with_records(client):
     url = detail_url("isme")
     before = count_queries(client, url)
     isme = Organisation.objects.get(slug="isme")
-    source = Source.objects.get(slug="mec-isme")
-    for n in range(5):
-        other = Organisation.objects.create(
-            name=f"Partner {n}", slug=f"partner-{n}", kind="network"
-        )
-        Affiliation.objects.create(
-            organisation=other, kind="partner-of", other=isme, source=source, excerpt="ISME"
-        )
-        Statement.objects.create(
-            organisation=isme, kind="aim", text=f"aim {n}", source=source, excerpt="ISME"
-        )
+    for partner in factories.organisations(5, "Partner", kind="network"):
+        factories.affiliation(partner, isme)
+        for add in (factories.citation, factories.statement, factories.benefit):
+            add(isme)
+        for add in (factories.programme, factories.key_figure, factories.role):
+            add(isme)
     assert count_queries(client, url) == before
 
 

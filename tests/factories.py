@@ -1,0 +1,170 @@
+"""Organisations and their records, for tests to add to the directory the fixture loaded.
+
+Each is checked as an editor's save checks it (`full_clean()`: the verbatim rule included),
+so every record quotes a real passage of one of the sources (fixtures/sources/, the texts the
+fixture loads): by default the passage in QUOTED for its kind, which a test may override.
+
+They are written with the ORM, as tests write: not indexed for search, and the data version
+not bumped. `Organisation.objects.filter(...).changed()` does both, as the site's write
+paths do.
+"""
+
+import itertools
+
+from django.utils.text import slugify
+
+from organisations.models import (
+    Affiliation,
+    Audience,
+    Citation,
+    KeyFigure,
+    MemberBenefit,
+    Organisation,
+    Person,
+    Programme,
+    Role,
+    Source,
+    Statement,
+    Theme,
+)
+
+# For each kind of record: a passage of a source, verbatim, and the fields that quote it.
+QUOTED = {
+    Citation: {
+        "source": "mec-isme",
+        "excerpt": "ISME is a worldwide organisation that seeks to celebrate the diverse ways "
+        "that people engage with, and develop in and through, music.",
+    },
+    Statement: {
+        "source": "mec-isme",
+        "excerpt": "ISME believes that every individual has a right to music education",
+        "kind": Statement.Kind.BELIEF,
+        "text": "every individual has a right to music education",
+    },
+    MemberBenefit: {
+        "source": "mec-isme",
+        "excerpt": "monthly electronic ISME Newsletters",
+        "category": MemberBenefit.Category.PUBLICATIONS,
+        "text": "monthly electronic ISME Newsletters",
+    },
+    Programme: {
+        "source": "mec-isme",
+        "excerpt": "ISME holds a World Conference every two years",
+        "name": "World Conference",
+        "kind": Programme.Kind.CONFERENCE,
+        "description": "ISME holds a World Conference every two years",
+        "frequency": "every two years",
+    },
+    KeyFigure: {
+        "source": "amie-founder-page",
+        "excerpt": "There are more than 60 partner organisations – such as music education "
+        "hubs – who are working with us to make change happen in music education.",
+        "value": 60,
+        "qualifier": KeyFigure.Qualifier.MORE_THAN,
+        "label": "partner organisations",
+    },
+    Role: {
+        "source": "music-mark-about-us",
+        "excerpt": "“Music Mark believes in the fundamental right to experience a high-quality "
+        "music education for all children and young people, in and out of their schools.” "
+        "Jem Shuttleworth, Chief Executive",
+        "person": "jem-shuttleworth",
+        "title": "Chief Executive",
+        "quote": "Music Mark believes in the fundamental right to experience a high-quality "
+        "music education for all children and young people, in and out of their schools.",
+    },
+    Affiliation: {
+        "source": "amie-founder-page",
+        "excerpt": "As one of 13 founder organisations, we’re part of a growing network of "
+        "organisations working together to promote equity in music education",
+        "kind": Affiliation.Kind.PARTNER_OF,
+    },
+}
+
+_numbers = itertools.count(1)
+
+
+def organisation(name=None, *, audiences=(), themes=(), **fields):
+    """A new organisation: `name` (by default a new one: "Test organisation 7"), its slug made
+    from it, and any other fields; `audiences` and `themes` by slug."""
+    name = name or f"Test organisation {next(_numbers)}"
+    created = Organisation(name=name, slug=fields.pop("slug", slugify(name)), **fields)
+    created.full_clean()
+    created.save()
+    if audiences:
+        created.audiences.set(Audience.objects.filter(slug__in=audiences))
+    if themes:
+        created.themes.set(Theme.objects.filter(slug__in=themes))
+    return created
+
+
+def organisations(count, name="Test organisation", start=0, **fields):
+    """`count` new organisations, named `name` and a number from `start` (000), which they
+    sort by."""
+    return [organisation(f"{name} {n:03}", **fields) for n in range(start, start + count)]
+
+
+def organisations_with_records(count, name="Test funder", start=0, **fields):
+    """`count` funders in the UK (unless `fields` say otherwise) with something of each kind
+    a list card or an export shows: two key figures, an audience, and affiliations both ways
+    with ISME."""
+    isme = Organisation.objects.get(slug="isme")
+    fields = {"kind": "funder", "scope": "uk", "audiences": ["schools"]} | fields
+    made = organisations(count, name, start, **fields)
+    for created in made:
+        key_figure(created)
+        key_figure(
+            created,
+            value=13,
+            qualifier="",
+            label="founder organisations",
+            excerpt="As one of 13 founder organisations",
+        )
+        affiliation(
+            created, isme, kind="member-of", source="mec-isme", excerpt="Why become an ISME member?"
+        )
+        affiliation(isme, created)
+    return made
+
+
+def record(model, organisation, **fields):
+    """A new record of `model` for `organisation`: QUOTED's passage and fields for the kind,
+    but for `fields`. A source or person may be given by slug."""
+    values = QUOTED[model] | fields
+    if isinstance(values["source"], str):
+        values["source"] = Source.objects.get(slug=values["source"])
+    if isinstance(values.get("person"), str):
+        values["person"] = Person.objects.get(slug=values["person"])
+    created = model(organisation=organisation, **values)
+    created.full_clean()
+    created.save()
+    return created
+
+
+def citation(organisation, **fields):
+    return record(Citation, organisation, **fields)
+
+
+def statement(organisation, **fields):
+    return record(Statement, organisation, **fields)
+
+
+def benefit(organisation, **fields):
+    return record(MemberBenefit, organisation, **fields)
+
+
+def programme(organisation, **fields):
+    return record(Programme, organisation, **fields)
+
+
+def key_figure(organisation, **fields):
+    return record(KeyFigure, organisation, **fields)
+
+
+def role(organisation, **fields):
+    return record(Role, organisation, **fields)
+
+
+def affiliation(organisation, other, **fields):
+    """`organisation` is <kind> `other` (by default a partner of it)."""
+    return record(Affiliation, organisation, other=other, **fields)
