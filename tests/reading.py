@@ -4,7 +4,8 @@
   find forms, tables, links and text in, as `find_all`, `find` and `one` do.
 - `visible(response)`: the page's text without markup (nor the contents of scripts and
   styles), folded for comparison: `normalise`.
-- `count_queries`: how many queries a request costs.
+- `count_queries` and `get_counting`: how many queries a request costs; `Queries`, how
+  many anything else does.
 """
 
 import html
@@ -261,11 +262,36 @@ def inline_code(response):
     return found
 
 
-def count_queries(client, url):
-    """How many queries a successful GET of `url` costs, a streamed response read to the end."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
+# What a request costs -----------------------------------------------------------------------
+
+# What ATOMIC_REQUESTS adds inside a test's transaction: not the page's own queries.
+SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+class Queries(CaptureQueriesContext):
+    """`with Queries() as queries: ...`, then `queries.count`: the queries made meanwhile,
+    not counting the savepoints that ATOMIC_REQUESTS makes inside a test's transaction."""
+
+    def __init__(self):
+        super().__init__(connection)
+
+    @property
+    def count(self):
+        return sum(not query["sql"].startswith(SAVEPOINTS) for query in self.captured_queries)
+
+
+def get_counting(client, url, **headers):
+    """(the response to a GET of `url`, how many queries it cost), a streamed response read
+    to the end (where its queries are made): its text is then `content(response)`."""
+    with Queries() as queries:
+        response = client.get(url, headers=headers)
         if response.streaming:
-            b"".join(response.streaming_content)
-    return len(queries)
+            response.streaming_content = [b"".join(response.streaming_content)]
+    return response, queries.count
+
+
+def count_queries(client, url, **headers):
+    """How many queries a successful GET of `url` costs."""
+    response, count = get_counting(client, url, **headers)
+    assert response.status_code == 200, url
+    return count

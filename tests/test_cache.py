@@ -11,14 +11,13 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations import fixture
 from organisations.facets import COUNTED
 from organisations.models import DataVersion, Organisation, Statement, Theme
 from tests.admin_forms import form_data, organisation_change, url
-from tests.reading import content
+from tests.reading import content, get_counting
 
 pytestmark = pytest.mark.django_db
 
@@ -37,19 +36,10 @@ def page_cache(settings):
     cache.clear()
 
 
-def queries(client, path, **headers):
-    """The response, and how many queries it cost (not counting the savepoints that
-    ATOMIC_REQUESTS makes inside a test's transaction)."""
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path, headers=headers)
-    savepoints = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-    return response, sum(not q["sql"].startswith(savepoints) for q in captured)
-
-
 @pytest.mark.parametrize("path", [LIST, DETAIL, f"{LIST}compare/?o=isme&o=amie"])
 def test_a_cached_page_costs_one_query_and_is_the_same_page(client, path):
-    first, uncached = queries(client, path)
-    second, cached = queries(client, path)
+    first, uncached = get_counting(client, path)
+    second, cached = get_counting(client, path)
     assert cached == 1  # the data version
     assert uncached > 3
     assert second.content == first.content
@@ -117,7 +107,7 @@ def test_an_unchanged_page_is_answered_with_304(client):
     first = client.get(DETAIL)
     etag = first["ETag"]
     assert "no-cache" in first["Cache-Control"]
-    again, count = queries(client, DETAIL, if_none_match=etag)
+    again, count = get_counting(client, DETAIL, if_none_match=etag)
     assert again.status_code == 304
     assert again.content == b""
     assert count == 1
@@ -148,8 +138,8 @@ def test_errors_are_not_cached(client):
 
 def test_with_the_page_cache_off_pages_are_rendered_every_time(client, settings):
     settings.PAGE_CACHE = False
-    _, first = queries(client, DETAIL)
-    _, second = queries(client, DETAIL)
+    _, first = get_counting(client, DETAIL)
+    _, second = get_counting(client, DETAIL)
     assert second == first > 1
 
 
@@ -162,8 +152,8 @@ def facet_count(response, name, value):
 
 def test_another_sort_or_page_of_the_same_results_does_not_count_again(client, settings):
     settings.PAGE_CACHE = False
-    first, uncounted = queries(client, f"{LIST}?q=music")
-    again, counted = queries(client, f"{LIST}?q=music&sort=-name")
+    first, uncounted = get_counting(client, f"{LIST}?q=music")
+    again, counted = get_counting(client, f"{LIST}?q=music&sort=-name")
     assert counted < uncounted - 5  # not the six facets and the total again
     for name in COUNTED:  # the same counts, the sort aside
         assert again.context["sidebar"].options[name] == first.context["sidebar"].options[name]

@@ -6,13 +6,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.forms import CANDIDATES_SHOWN
 from organisations.models import Organisation
-from tests.reading import normalise, read, visible
+from tests.reading import count_queries, normalise, read, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -402,15 +400,9 @@ def test_an_organisations_page_offers_to_compare_it(client):
 # Queries -------------------------------------------------------------------------------------
 
 
-def count_queries(client, *slugs):
-    with CaptureQueriesContext(connection) as queries:
-        compare(client, *slugs)
-    return len(queries)
-
-
 def test_the_query_count_does_not_grow_with_the_organisations_compared(client):
-    two = count_queries(client, "isme", "amie")
-    three = count_queries(client, "isme", "amie", "music-education-council")
-    four = count_queries(client, "isme", "amie", "music-education-council", "music-mark")
+    two = count_queries(client, address("isme", "amie"))
+    three = count_queries(client, address("isme", "amie", "music-education-council"))
+    four = count_queries(client, address("isme", "amie", "music-education-council", "music-mark"))
     assert three == two
     assert four <= two  # four has nothing left to add, so no list of organisations to add

@@ -8,14 +8,17 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from tests.reading import Queries
+
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("organisations:list")
 
 
-def test_the_500_page_is_static_and_in_the_sites_design(django_assert_num_queries):
-    with django_assert_num_queries(0):
+def test_the_500_page_is_static_and_in_the_sites_design():
+    with Queries() as queries:
         page = render_to_string("500.html")  # no request, no context processors
+    assert queries.count == 0
     assert '<link rel="stylesheet" href="/static/css/site.css">' in page
     assert '<a class="skip-link" href="#main">' in page
     assert "<h1>Sorry, something went wrong</h1>" in page

@@ -12,7 +12,7 @@ from organisations.models import Organisation, Source, Statement
 from organisations.sources import comparable, quotation_errors
 from tests import factories
 from tests.admin_forms import add_inline_row, form_data, organisation_change, url
-from tests.reading import content
+from tests.reading import content, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -271,8 +271,6 @@ def test_organisations_can_be_marked_verified_today(admin_client, client):
 @pytest.mark.parametrize("model_name", ["citation", "programme", "statement", "affiliation"])
 def test_change_lists_cost_the_same_queries_however_long(admin_client, model_name):
     from django.apps import apps
-
-    from tests.reading import count_queries
 
     model = apps.get_model("organisations", model_name)
     changelist = f"/admin/organisations/{model_name}/"

@@ -5,24 +5,25 @@ import pytest
 from django.db import OperationalError, connections
 
 from musicdir import health
+from tests.reading import get_counting
 
 HEALTHZ = "/healthz"
 READYZ = "/readyz"
 
 
 @pytest.mark.django_db
-def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        response = client.get(HEALTHZ)
+def test_liveness_answers_without_touching_the_database(client):
+    response, queries = get_counting(client, HEALTHZ)
+    assert queries == 0
     assert response.status_code == 200
     assert response.content == b"ok\n"
     assert response["Cache-Control"] == "no-store"
 
 
 @pytest.mark.django_db
-def test_readiness_queries_the_database(client, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        response = client.get(READYZ)
+def test_readiness_queries_the_database(client):
+    response, queries = get_counting(client, READYZ)
+    assert queries == 1
     assert response.status_code == 200
     assert response.content == b"ok\n"
     assert response["Cache-Control"] == "no-store"
