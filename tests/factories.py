@@ -1,4 +1,5 @@
-"""Organisations and their records, for tests to add to the directory the fixture loaded.
+"""Organisations and their records, for tests to add to the directory the fixture loaded; and
+editors' accounts.
 
 Each is checked as an editor's save checks it (`full_clean()`: the verbatim rule included),
 so every record quotes a real passage of one of the sources (fixtures/sources/, the texts the
@@ -11,6 +12,8 @@ paths do.
 
 import itertools
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from organisations.models import (
@@ -168,3 +171,13 @@ def role(organisation, **fields):
 def affiliation(organisation, other, **fields):
     """`organisation` is <kind> `other` (by default a partner of it)."""
     return record(Affiliation, organisation, other=other, **fields)
+
+
+def editor(username, **fields):
+    """A new editor's account, as an administrator makes one: staff, in the Editors group (which
+    gives it its permissions), not a superuser. Its password: `f"{username}-passphrase"`."""
+    user = get_user_model().objects.create_user(
+        username, password=f"{username}-passphrase", is_staff=True, **fields
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

@@ -45,12 +45,6 @@ INLINE_PREFIXES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Tests log users in without their passwords: hash the fixtures' quickly.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- Helpers ---------------------------------------------------------------------------------
 
 
@@ -69,19 +63,6 @@ def search_term(model_admin, obj):
 def a_paragraph(source):
     """A passage that is verbatim in the source text: its first paragraph."""
     return source.text.strip().split("\n\n")[0].strip()
-
-
-@pytest.fixture
-def editor(db, django_user_model):
-    user = django_user_model.objects.create_user("editor", password="not-a-secret", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 # --- Every model opens --------------------------------------------------------------------

@@ -30,7 +30,6 @@ CSV_EXPORT = reverse("organisations:export-csv")
 def page_cache(settings):
     settings.PAGE_CACHE = True
     settings.MEMO = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()

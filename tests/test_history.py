@@ -4,7 +4,6 @@ admin and in a public change log, and an organisation restored as it was."""
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
@@ -15,14 +14,6 @@ from tests.admin_forms import add_inline_row, form_data, organisation_change, ur
 from tests.reading import content
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client, django_user_model):
-    user = django_user_model.objects.create_user("alice", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return client
 
 
 def save(client, slug, **changes):

@@ -7,13 +7,13 @@ of the first save is overwritten unless they save again, on purpose (organisatio
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
 from organisations.locking import VERSION_FIELD
 from organisations.models import Organisation, Statement
+from tests import factories
 from tests.admin_forms import form_data, url
 from tests.reading import content
 
@@ -22,14 +22,7 @@ pytestmark = pytest.mark.django_db
 CONFLICT = "saved changes to Alliance for a Musically Inclusive England after you opened this page"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def editor(django_user_model, name):
-    user = django_user_model.objects.create_user(name, password="not-a-secret", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
+def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
@@ -42,13 +35,13 @@ def amie(db):
 
 
 @pytest.fixture
-def alice(django_user_model):
-    return editor(django_user_model, "alice")
+def alice(editor):
+    return logged_in(editor)
 
 
 @pytest.fixture
-def bob(django_user_model):
-    return editor(django_user_model, "bob")
+def bob(db):
+    return logged_in(factories.editor("bob"))
 
 
 def open_form(client, obj):

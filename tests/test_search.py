@@ -120,12 +120,6 @@ def test_no_snippet_when_only_the_name_matched(client):
 # The index is current after every write path ----------------------------------------------
 
 
-@pytest.fixture
-def editor_client(admin_client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return admin_client
-
-
 def test_an_admin_save_updates_the_index(editor_client):
     organisation, response = organisation_change(editor_client, "unesco")
     data = form_data(response, "organisation_form")

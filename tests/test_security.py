@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from devtools import servers
 from organisations.models import Organisation, Statement
+from tests import factories
 from tests.reading import inline_code
 
 SETTINGS = django_settings.BASE_DIR / "musicdir" / "settings.py"
@@ -232,15 +233,14 @@ def test_a_host_not_allowed_is_refused(client):
 
 
 @pytest.mark.django_db
-def test_cookies_are_secure_httponly_and_same_site(client, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    django_user_model.objects.create_user("ed", password="a-long-passphrase", is_staff=True)
+def test_cookies_are_secure_httponly_and_same_site(client, settings):
+    factories.editor("ed")
     login = reverse("admin:login")
     csrf = client.get(login, **HTTPS).cookies[settings.CSRF_COOKIE_NAME]
     assert csrf["secure"] is True
     assert csrf["samesite"] == "Lax"
 
-    response = client.post(login, {"username": "ed", "password": "a-long-passphrase"}, **HTTPS)
+    response = client.post(login, {"username": "ed", "password": "ed-passphrase"}, **HTTPS)
     assert response.status_code == 302
     session = response.cookies[settings.SESSION_COOKIE_NAME]
     assert session["secure"] is True
@@ -304,14 +304,10 @@ def test_admin_pages_have_no_inline_code_so_the_policy_does_not_break_them(admin
 
 
 @pytest.fixture
-def accounts(db, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    editors = Group.objects.get(name="Editors")
+def accounts(db):
+    """Two editors, alice and bob, whose passwords are `alice-passphrase`, `bob-passphrase`."""
     for name in ("alice", "bob"):
-        user = django_user_model.objects.create_user(
-            name, password=f"{name}-passphrase", is_staff=True
-        )
-        user.groups.add(editors)
+        factories.editor(name)
 
 
 def log_in(username, password, address):
