@@ -16,6 +16,7 @@ from django.urls import reverse
 from organisations import fixture
 from organisations.facets import COUNTED
 from organisations.models import DataVersion, Organisation, Statement, Theme
+from organisations.views import NetworkView
 from tests.admin_forms import form_data, organisation_change, url
 from tests.reading import content, get_counting
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 DETAIL = reverse("organisations:detail", kwargs={"slug": "unesco"})
 LIST = reverse("organisations:list")
 CSV_EXPORT = reverse("organisations:export-csv")
+NETWORK = reverse("organisations:network")
 
 
 @pytest.fixture(autouse=True)
@@ -125,14 +127,6 @@ def test_after_a_write_the_old_etag_gets_the_new_page(client):
 def test_each_url_has_its_own_etag(client):
     assert client.get(DETAIL)["ETag"] != client.get(LIST)["ETag"]
     assert client.get(LIST)["ETag"] != client.get(f"{LIST}?kind=funder")["ETag"]
-
-
-def test_errors_are_not_cached(client):
-    missing = reverse("organisations:detail", kwargs={"slug": "nobody"})
-    assert client.get(missing).status_code == 404
-    assert client.get(missing).status_code == 404
-    bad = client.get(LIST, {"kind": "nonsense"})
-    assert "ETag" in bad  # a 200 with the form's error: cached like any page
 
 
 def test_with_the_page_cache_off_pages_are_rendered_every_time(client, settings):
@@ -287,6 +281,38 @@ def test_any_other_address_is_answered_but_never_stored(client, stored, variatio
     assert stored == []
     assert client.get(canonical).status_code == 200  # the page it varies, stored
     assert len(stored) == 1
+
+
+def test_errors_are_not_cached(client, stored, monkeypatch):
+    """Only a page that worked is stored: one that failed (here the network page, made to
+    fail once) is built again on the next request, and it is not given an ETag."""
+    render = NetworkView.render_to_response
+    monkeypatch.setattr(
+        NetworkView,
+        "render_to_response",
+        lambda view, context, **kwargs: render(view, context, status=503, **kwargs),
+    )
+    failed = client.get(NETWORK)
+    assert failed.status_code == 503
+    assert "ETag" not in failed
+    assert stored == []
+    monkeypatch.setattr(NetworkView, "render_to_response", render)
+    again, queries = get_counting(client, NETWORK)
+    assert again.status_code == 200
+    assert queries > 1  # built, not taken from the cache
+    assert len(stored) == 1
+
+
+def test_a_page_not_found_is_not_cached(client, stored):
+    missing = reverse("organisations:detail", kwargs={"slug": "nobody"})
+    assert client.get(missing).status_code == 404
+    assert stored == []
+    assert client.get(missing).status_code == 404
+    # A list whose form has an error is a page like any other (a 200, showing the error), but
+    # no address is its canonical one: answered, never stored.
+    bad = client.get(LIST, {"kind": "nonsense"})
+    assert bad.status_code == 200 and "ETag" in bad
+    assert stored == []
 
 
 def test_a_thousand_distinct_query_strings_store_nothing(client, stored):
