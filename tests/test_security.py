@@ -381,15 +381,6 @@ def test_editors_cannot_reach_accounts_or_the_lockout_records(accounts, name):
     assert client.get(reverse(name), **HTTPS).status_code == 403
 
 
-def test_editors_are_neither_superusers_nor_given_permissions_of_their_own(accounts):
-    editors = Group.objects.get(name="Editors").user_set.all()
-    assert editors.exists()
-    for user in editors:
-        assert not user.is_superuser
-        assert not user.user_permissions.exists()
-        assert {p.split(".")[0] for p in user.get_all_permissions()} == {"organisations"}
-
-
 def test_the_csp_header_text_is_built_from_the_settings():
     from musicdir.security import csp_header, permissions_policy_header
 
