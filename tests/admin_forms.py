@@ -67,6 +67,29 @@ def add_inline_row(data, prefix, **values):
     return data
 
 
-def organisation_change(client, slug):
-    organisation = Organisation.objects.get(slug=slug)
-    return organisation, client.get(url(Organisation, "change", organisation.pk))
+class ChangeForm:
+    """The admin's change page of `obj` as an editor's browser has it: the `page`, its form's
+    `data` (what submitting it unchanged sends: change it first), `add_row` as the "Add
+    another" button does, and `save`."""
+
+    def __init__(self, client, obj):
+        self.client, self.object = client, obj
+        self.address = url(type(obj), "change", obj.pk)
+        self.page = client.get(self.address)
+        assert self.page.status_code == 200, self.address
+        self.data = form_data(self.page, f"{obj._meta.model_name}_form")
+
+    def add_row(self, prefix, **values):
+        add_inline_row(self.data, prefix, **values)
+        return self
+
+    def save(self, follow=False, **changes):
+        """Press Save, with `changes` (field name: value) typed in first."""
+        for name, value in changes.items():
+            self.data[name] = [str(value)]
+        return self.client.post(self.address, self.data, follow=follow)
+
+
+def organisation_form(client, slug):
+    """The `ChangeForm` of the organisation `slug`."""
+    return ChangeForm(client, Organisation.objects.get(slug=slug))

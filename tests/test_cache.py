@@ -17,7 +17,7 @@ from organisations import fixture
 from organisations.facets import COUNTED
 from organisations.models import DataVersion, Organisation, Statement, Theme
 from organisations.views import NetworkView
-from tests.admin_forms import form_data, organisation_change, url
+from tests.admin_forms import organisation_form, url
 from tests.reading import content, get_counting
 
 pytestmark = pytest.mark.django_db
@@ -49,20 +49,16 @@ def test_a_cached_page_costs_one_query_and_is_the_same_page(client, path):
 
 def test_an_admin_edit_appears_on_the_next_request(client, admin_client):
     assert "Heritage of the deep" not in content(client.get(DETAIL))  # now cached
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    data["summary"] = ["Heritage of the deep."]
-    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    saved = organisation_form(admin_client, "unesco").save(summary="Heritage of the deep.")
+    assert saved.status_code == 302
     assert "Heritage of the deep." in content(client.get(DETAIL))
 
 
 def test_an_edit_to_an_affiliated_organisation_appears_on_both_pages(client, admin_client):
     isme = reverse("organisations:detail", kwargs={"slug": "isme"})
     client.get(isme)  # cached, naming UNESCO
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    data["name"] = ["United Nations Educational, Scientific and Cultural Organization"]
-    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    name = "United Nations Educational, Scientific and Cultural Organization"
+    assert organisation_form(admin_client, "unesco").save(name=name).status_code == 302
     assert "United Nations Educational" in content(client.get(isme))
     assert "United Nations Educational" in content(client.get(LIST))
 
@@ -160,11 +156,9 @@ def test_an_admin_edit_changes_the_counts_on_the_next_request(client, admin_clie
     settings.PAGE_CACHE = False
     before = client.get(LIST)
     funders = facet_count(before, "kind", "funder")
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    assert data["kind"] != ["funder"]
-    data["kind"] = ["funder"]
-    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    form = organisation_form(admin_client, "unesco")
+    assert form.data["kind"] != ["funder"]
+    assert form.save(kind="funder").status_code == 302
     for path in [LIST, f"{LIST}?sort=-name"]:
         assert facet_count(client.get(path), "kind", "funder") == funders + 1
     assert client.get(f"{LIST}?kind=funder").context["paginator"].count == funders + 1
@@ -175,10 +169,8 @@ def test_typo_corrections_learn_new_words_on_the_next_request(client, admin_clie
         pytest.skip("typo tolerance needs PostgreSQL's pg_trgm")
     settings.PAGE_CACHE = False
     assert client.get(LIST, {"q": "okapys"}).context["paginator"].count == 0
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    data["summary"] = ["Studies of the okapi."]
-    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    saved = organisation_form(admin_client, "unesco").save(summary="Studies of the okapi.")
+    assert saved.status_code == 302
     # The same misspelling, asked again: "okapi" is now one of the directory's words.
     found = client.get(LIST, {"q": "okapys"}).context["object_list"]
     assert [org.slug for org in found] == ["unesco"]

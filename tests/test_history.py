@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from organisations.history import History
 from organisations.models import Organisation, Source, Statement
-from tests.admin_forms import add_inline_row, form_data, organisation_change, url
+from tests.admin_forms import organisation_form, url
 from tests.reading import content
 
 pytestmark = pytest.mark.django_db
@@ -18,13 +18,10 @@ pytestmark = pytest.mark.django_db
 
 def save(client, slug, **changes):
     """Save an organisation's admin form with `changes` (field: value), as a browser does."""
-    organisation, response = organisation_change(client, slug)
-    data = form_data(response, "organisation_form")
-    for name, value in changes.items():
-        data[name] = [value]
-    saved = client.post(url(Organisation, "change", organisation.pk), data)
+    form = organisation_form(client, slug)
+    saved = form.save(**changes)
     assert saved.status_code == 302, content(saved)[:300]
-    return organisation
+    return form.object
 
 
 def test_the_directory_loaded_is_in_the_history_once(client):
@@ -48,16 +45,15 @@ def test_an_admin_edit_is_recorded_field_by_field_with_the_editor(editor_client)
 
 def test_a_record_added_and_one_deleted_through_the_admin_are_recorded(editor_client):
     source = Source.objects.get(slug="music-mark-about-us")
-    organisation, response = organisation_change(editor_client, "music-mark")
-    data = form_data(response, "organisation_form")
-    first = data["statements-0-id"][0]
-    data["statements-0-DELETE"] = ["on"]
-    add_inline_row(
-        data, "statements", kind=Statement.Kind.AIM, text="raise that status", source=source.pk,
+    form = organisation_form(editor_client, "music-mark")
+    first = form.data["statements-0-id"][0]
+    form.data["statements-0-DELETE"] = ["on"]
+    form.add_row(
+        "statements", kind=Statement.Kind.AIM, text="raise that status", source=source.pk,
         excerpt="continuing to raise that status and value of music",
     )  # fmt: skip
-    assert editor_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
-    changes = History(organisation).changes
+    assert form.save().status_code == 302
+    changes = History(form.object).changes
     recent = [c for c in changes if c.when == changes[0].when]  # one save, one moment
     assert {(c.action, c.kind) for c in recent} >= {
         ("added", "statement"),

@@ -338,15 +338,12 @@ def test_any_bytes_in_any_admin_parameter(admin_client, value):
 
 
 def test_a_nul_character_posted_to_an_admin_form_is_a_bad_request(admin_client):
-    from tests.admin_forms import form_data, organisation_change, url
+    from tests.admin_forms import organisation_form
 
-    organisation, response = organisation_change(admin_client, "amie")
-    data = form_data(response, "organisation_form")
-    data["summary"] = ["A summary with a NUL \x00 in it."]
-    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
-    assert refused.status_code == 400
-    organisation.refresh_from_db()
-    assert "\x00" not in organisation.summary
+    form = organisation_form(admin_client, "amie")
+    assert form.save(summary="A summary with a NUL \x00 in it.").status_code == 400
+    form.object.refresh_from_db()
+    assert "\x00" not in form.object.summary
 
 
 def test_a_search_with_no_words_is_an_error_shown(client):
