@@ -11,62 +11,50 @@ paths do.
 """
 
 import itertools
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
-from organisations.models import (
-    Affiliation,
-    Audience,
-    Citation,
-    KeyFigure,
-    MemberBenefit,
-    Organisation,
-    Person,
-    Programme,
-    Role,
-    Source,
-    Statement,
-    Theme,
-)
+from organisations import models
 
 # For each kind of record: a passage of a source, verbatim, and the fields that quote it.
 QUOTED = {
-    Citation: {
+    models.Citation: {
         "source": "mec-isme",
         "excerpt": "ISME is a worldwide organisation that seeks to celebrate the diverse ways "
         "that people engage with, and develop in and through, music.",
     },
-    Statement: {
+    models.Statement: {
         "source": "mec-isme",
         "excerpt": "ISME believes that every individual has a right to music education",
-        "kind": Statement.Kind.BELIEF,
+        "kind": models.Statement.Kind.BELIEF,
         "text": "every individual has a right to music education",
     },
-    MemberBenefit: {
+    models.MemberBenefit: {
         "source": "mec-isme",
         "excerpt": "monthly electronic ISME Newsletters",
-        "category": MemberBenefit.Category.PUBLICATIONS,
+        "category": models.MemberBenefit.Category.PUBLICATIONS,
         "text": "monthly electronic ISME Newsletters",
     },
-    Programme: {
+    models.Programme: {
         "source": "mec-isme",
         "excerpt": "ISME holds a World Conference every two years",
         "name": "World Conference",
-        "kind": Programme.Kind.CONFERENCE,
+        "kind": models.Programme.Kind.CONFERENCE,
         "description": "ISME holds a World Conference every two years",
         "frequency": "every two years",
     },
-    KeyFigure: {
+    models.KeyFigure: {
         "source": "amie-founder-page",
         "excerpt": "There are more than 60 partner organisations – such as music education "
         "hubs – who are working with us to make change happen in music education.",
         "value": 60,
-        "qualifier": KeyFigure.Qualifier.MORE_THAN,
+        "qualifier": models.KeyFigure.Qualifier.MORE_THAN,
         "label": "partner organisations",
     },
-    Role: {
+    models.Role: {
         "source": "music-mark-about-us",
         "excerpt": "“Music Mark believes in the fundamental right to experience a high-quality "
         "music education for all children and young people, in and out of their schools.” "
@@ -76,11 +64,11 @@ QUOTED = {
         "quote": "Music Mark believes in the fundamental right to experience a high-quality "
         "music education for all children and young people, in and out of their schools.",
     },
-    Affiliation: {
+    models.Affiliation: {
         "source": "amie-founder-page",
         "excerpt": "As one of 13 founder organisations, we’re part of a growing network of "
         "organisations working together to promote equity in music education",
-        "kind": Affiliation.Kind.PARTNER_OF,
+        "kind": models.Affiliation.Kind.PARTNER_OF,
     },
 }
 
@@ -91,13 +79,13 @@ def organisation(name=None, *, audiences=(), themes=(), **fields):
     """A new organisation: `name` (by default a new one: "Test organisation 7"), its slug made
     from it, and any other fields; `audiences` and `themes` by slug."""
     name = name or f"Test organisation {next(_numbers)}"
-    created = Organisation(name=name, slug=fields.pop("slug", slugify(name)), **fields)
+    created = models.Organisation(name=name, slug=fields.pop("slug", slugify(name)), **fields)
     created.full_clean()
     created.save()
     if audiences:
-        created.audiences.set(Audience.objects.filter(slug__in=audiences))
+        created.audiences.set(models.Audience.objects.filter(slug__in=audiences))
     if themes:
-        created.themes.set(Theme.objects.filter(slug__in=themes))
+        created.themes.set(models.Theme.objects.filter(slug__in=themes))
     return created
 
 
@@ -111,7 +99,7 @@ def organisations_with_records(count, name="Test funder", start=0, **fields):
     """`count` funders in the UK (unless `fields` say otherwise) with something of each kind
     a list card or an export shows: two key figures, an audience, and affiliations both ways
     with ISME."""
-    isme = Organisation.objects.get(slug="isme")
+    isme = models.Organisation.objects.get(slug="isme")
     fields = {"kind": "funder", "scope": "uk", "audiences": ["schools"]} | fields
     made = organisations(count, name, start, **fields)
     for created in made:
@@ -135,42 +123,27 @@ def record(model, organisation, **fields):
     but for `fields`. A source or person may be given by slug."""
     values = QUOTED[model] | fields
     if isinstance(values["source"], str):
-        values["source"] = Source.objects.get(slug=values["source"])
+        values["source"] = models.Source.objects.get(slug=values["source"])
     if isinstance(values.get("person"), str):
-        values["person"] = Person.objects.get(slug=values["person"])
+        values["person"] = models.Person.objects.get(slug=values["person"])
     created = model(organisation=organisation, **values)
     created.full_clean()
     created.save()
     return created
 
 
-def citation(organisation, **fields):
-    return record(Citation, organisation, **fields)
-
-
-def statement(organisation, **fields):
-    return record(Statement, organisation, **fields)
-
-
-def benefit(organisation, **fields):
-    return record(MemberBenefit, organisation, **fields)
-
-
-def programme(organisation, **fields):
-    return record(Programme, organisation, **fields)
-
-
-def key_figure(organisation, **fields):
-    return record(KeyFigure, organisation, **fields)
-
-
-def role(organisation, **fields):
-    return record(Role, organisation, **fields)
+# `statement(organisation, **fields)` and so on: `record` of each kind.
+citation = partial(record, models.Citation)
+statement = partial(record, models.Statement)
+benefit = partial(record, models.MemberBenefit)
+programme = partial(record, models.Programme)
+key_figure = partial(record, models.KeyFigure)
+role = partial(record, models.Role)
 
 
 def affiliation(organisation, other, **fields):
     """`organisation` is <kind> `other` (by default a partner of it)."""
-    return record(Affiliation, organisation, other=other, **fields)
+    return record(models.Affiliation, organisation, other=other, **fields)
 
 
 def editor(username, **fields):
