@@ -28,6 +28,13 @@ CLOSED_BY = {
 }  # fmt: skip
 # What a reader never sees as text: code and style.
 UNSEEN = {"script", "style", "template"}
+# Elements that sit within a line of text: the others (paragraphs, list items, headings,
+# table cells, line breaks...) set their text apart from what is around it.
+INLINE = {
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "label",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "tspan", "u",
+    "var",
+}  # fmt: skip
 
 
 def detail_url(slug):
@@ -148,15 +155,19 @@ class Element:
 
     @property
     def text(self):
-        """The text a reader sees inside, folded (`normalise`): each element's text apart
-        from the next, without scripts, styles or comments."""
-        return fold(" ".join(self._seen()))
+        """The text a reader sees inside, folded (`normalise`): without scripts, styles or
+        comments, and with a space around each element that is not `INLINE`."""
+        return fold("".join(self._seen()))
 
     def _seen(self):
         for child in self.children:
             if isinstance(child, Element):
-                if child.tag not in UNSEEN:
-                    yield from child._seen()
+                if child.tag in UNSEEN:
+                    continue
+                apart = "" if child.tag in INLINE else " "
+                yield apart
+                yield from child._seen()
+                yield apart
             elif not isinstance(child, Comment):
                 yield child
 
