@@ -90,6 +90,11 @@ class ChangeForm:
         return self.client.post(self.address, self.data, follow=follow)
 
 
+def first_change_link(changelist):
+    """The address of the first object's change page in a change list (a response)."""
+    return read(changelist).one("table", id="result_list").one("tbody").find("a").get("href")
+
+
 def organisation_form(client, slug):
     """The `ChangeForm` of the organisation `slug`."""
     return ChangeForm(client, Organisation.objects.get(slug=slug))

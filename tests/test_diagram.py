@@ -11,7 +11,7 @@ from organisations.diagram import network_diagram, organisation_diagram, wrap
 from organisations.models import Affiliation, Organisation
 from organisations.views import NetworkView
 from tests import factories
-from tests.reading import content, count_queries, detail_url, normalise, read, visible
+from tests.reading import count_queries, detail_url, normalise, read, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,8 @@ def linked(svg):
 
 
 def after_svg(response):
-    """The page's visible text after the diagram: the list that says the same in words."""
-    return visible(content(response).split("</svg>", 1)[1])
+    """The list after the diagram that says the same in words."""
+    return read(response).one("section", class_="network__list").text
 
 
 def render(diagram):

@@ -11,7 +11,6 @@ unescaped. The number of examples comes from the hypothesis profile in conftest.
 Then the limits, each with its message: query length, comparison size, page size.
 """
 
-import re
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
@@ -303,13 +302,12 @@ def test_a_nul_character_in_a_public_parameter_is_a_bad_request(client, name, va
 def admin_parameters(client, changelist):
     """Every parameter the changelist's own links use (its filters, sorting, paging), and the
     ones the admin reads besides."""
-    from html import unescape
     from urllib.parse import parse_qsl, urlsplit
 
-    page = client.get(changelist).content.decode()
     names = {"q", "o", "p", "e", "_changelist_filters", "_popup", "_to_field", "all"}
-    for href in re.findall(r'href="(\?[^"]*)"', page):
-        names |= {name for name, _ in parse_qsl(urlsplit(unescape(href)).query)}
+    for link in read(client.get(changelist)).find_all(href=True):
+        if link.get("href").startswith("?"):
+            names |= {name for name, _ in parse_qsl(urlsplit(link.get("href")).query)}
     return names
 
 
