@@ -1,4 +1,5 @@
-"""Driving admin forms as a browser does: read the rendered form, change it, submit it."""
+"""Driving admin forms as a browser does: read the rendered form, change it, submit it
+(`ChangeForm`; `form_data` and `add_inline_row` for a form read some other way)."""
 
 from django.urls import reverse
 

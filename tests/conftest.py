@@ -47,8 +47,8 @@ TEST_SETTINGS = {
     # (tests/test_cache.py).
     "PAGE_CACHE": False,
     "MEMO": False,
-    # Tests make accounts and log them in by the hundred: passwords hashed quickly (production's
-    # hasher is slow on purpose).
+    # Tests make many accounts and log them in: passwords hashed quickly (production's hasher
+    # is slow on purpose).
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
 }
 

@@ -1,9 +1,11 @@
 """Reading what the site sends as a reader, or a browser, meets it; and what it costs.
 
 - `read(response)`: the page as a tree of elements (the standard library's HTML parser), to
-  find forms, tables, links and text in, as `find_all`, `find` and `one` do.
-- `visible(response)`: the page's text without markup (nor the contents of scripts and
-  styles), folded for comparison: `normalise`.
+  find forms, tables, links and text in, as `find_all`, `find` and `one` do
+  (tests/admin_forms.py reads forms with it, as a browser submits them).
+- `visible(response)`: the page's text as a reader sees it (not the contents of scripts and
+  styles), folded for comparison: `normalise`. `content(response)`: its markup.
+- `inline_code(response)`: what a strict Content-Security-Policy would block on the page.
 - `count_queries` and `get_counting`: how many queries a request costs; `Queries`, how
   many anything else does.
 """
