@@ -98,8 +98,8 @@ def server(options):
         log = directory / "gunicorn.log"
         with servers.gunicorn(env, log) as base:
             workers = len(worker_pids(log))
-            threads = options.threads or "the configured"
-            say(f"gunicorn on {base}: {workers} workers, {threads} thread(s) each.")
+            threads = f", {options.threads} thread(s) each" if options.threads else ""
+            say(f"gunicorn on {base}: {workers} workers{threads}.")
             yield base, log
 
 
@@ -130,8 +130,11 @@ class Memory:
         self.samples.append((round(at), {p: s for p, s in sizes.items() if s is not None}))
 
     def watch(self, started, stop_at, stopped):
+        """Sample at each tenth of the run until its end (sampled by the caller)."""
         step = (stop_at - started) / 10
-        while not stopped.wait(step):
+        for _ in range(9):
+            if stopped.wait(step):
+                return
             self.sample(time.monotonic() - started)
 
     def total(self, sizes):

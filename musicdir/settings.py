@@ -234,6 +234,10 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 
 # The admin: its address (a path, ending in "/") and the lockout of repeated failed logins.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
+
+# Where readers report an error or ask for a take-down (the page about the data, the footer):
+# shown only when set.
+CONTACT_EMAIL = os.environ.get("MUSICDIR_CONTACT_EMAIL", "")
 if not re.fullmatch(r"(?:[A-Za-z0-9._~-]+/)+", ADMIN_URL):
     raise ImproperlyConfigured(
         f"DJANGO_ADMIN_URL must be a path such as 'admin/' or 'editors-a8f3/': letters, "

@@ -4,11 +4,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from organisations.cache import cached_page
 from organisations.sitemaps import OrganisationSitemap
+from organisations.views import AboutTheDataView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="organisations:list"), name="home"),
     path("organisations/", include("organisations.urls")),
+    path("about/", cached_page(AboutTheDataView.as_view()), name="about"),
     path(settings.ADMIN_URL, admin.site.urls),  # DJANGO_ADMIN_URL, "admin/" by default
     path(
         "sitemap.xml",

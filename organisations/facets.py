@@ -18,8 +18,10 @@ from django.http import QueryDict
 from .filters import DEFAULT_SORT, SORTS, STATUS_ALL
 from .models import PLAIN_SLUG, Organisation
 
-# The filters whose options show counts, in the order the form shows them.
-COUNTED = ["kind", "scope", "audience", "theme", "status", "affiliated_with"]
+# The filters the form shows, in order, and those whose options show counts: all but the
+# area, whose hundreds of options would cost a query each.
+FILTERS = ["kind", "scope", "area", "audience", "theme", "status", "affiliated_with"]
+COUNTED = [name for name in FILTERS if name != "area"]
 # How many organisations "Affiliated with" offers: the most connected with the results.
 AFFILIATED_WITH_SHOWN = 12
 
@@ -54,7 +56,7 @@ def state(filterset):
     """The search and filters chosen, as one string: what the results and their counts depend
     on (the sort and the page aside). For a valid `filterset`."""
     data = filterset.form.cleaned_data
-    return urlencode(sorted((name, v) for name in ["q", *COUNTED] for v in _listed(data[name])))
+    return urlencode(sorted((name, v) for name in ["q", *FILTERS] for v in _listed(data[name])))
 
 
 def count(filterset):
@@ -105,7 +107,7 @@ class Sidebar:
     @property
     def filters(self):
         """The filters the sidebar shows, in order, as the form's bound fields."""
-        return [self.filterset.form[name] for name in COUNTED]
+        return [self.filterset.form[name] for name in FILTERS]
 
     @cached_property
     def options(self):
@@ -162,8 +164,8 @@ class Sidebar:
         """How many filter options are chosen (the search and the sort not counted): each once,
         or while the form has errors, as given."""
         if self.canonical is None:
-            return sum(1 for name in COUNTED for value in self.data.getlist(name) if value)
-        return sum(len(self.canonical.getlist(name)) for name in COUNTED)
+            return sum(1 for name in FILTERS for value in self.data.getlist(name) if value)
+        return sum(len(self.canonical.getlist(name)) for name in FILTERS)
 
     @cached_property
     def canonical(self):
@@ -178,7 +180,7 @@ class Sidebar:
         query = QueryDict(mutable=True)
         if data["q"]:
             query["q"] = data["q"]
-        for name in COUNTED:
+        for name in FILTERS:
             chosen = {value for value in _listed(data[name]) if value}
             values = [o.value for o in self.options[name] if o.value in chosen]
             if values:

@@ -15,7 +15,7 @@ from django.http import QueryDict
 
 from .cache import memoised, memoised_corrections
 from .forms import shown
-from .models import PLAIN_SLUG, Audience, Organisation, Theme
+from .models import PLAIN_SLUG, Area, Audience, Organisation, Theme
 from .search import Search
 
 SORTS = {
@@ -79,7 +79,12 @@ class OrganisationFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    # Audience and theme choices are loaded once per data version, in __init__.
+    # "Who serves my area?": a local authority (or a county, region or nation), by its GSS
+    # code. A native select: typing its first letters finds it, without JavaScript.
+    area = django_filters.ChoiceFilter(
+        label="Serving the area", empty_label="Anywhere", method="filter_area"
+    )
+    # Area, audience and theme choices are loaded once per data version, in __init__.
     audience = django_filters.MultipleChoiceFilter(
         label="Audience",
         field_name="audiences__slug",
@@ -126,7 +131,7 @@ class OrganisationFilter(django_filters.FilterSet):
         super().__init__(data if data is not None else QueryDict(), *args, **kwargs)
         # Choices from the database, read once per data version: validating and counting need
         # no more queries.
-        for name, choices in memoised("tags", "", _tag_choices).items():
+        for name, choices in memoised("choices", "", _choices_from_the_database).items():
             self.filters[name].extra["choices"] = choices
 
     @cached_property
@@ -153,6 +158,15 @@ class OrganisationFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         return queryset if value == STATUS_ALL else queryset.filter(status=value)
 
+    @cached_property
+    def chosen_area(self):
+        """The Area chosen (for a valid form), or None."""
+        code = self.form.cleaned_data.get("area")
+        return Area.objects.get(code=code) if code else None
+
+    def filter_area(self, queryset, name, code):
+        return queryset.serving(self.chosen_area)
+
     def filter_affiliated_with(self, queryset, name, value):
         return queryset.affiliated_with(value)
 
@@ -160,7 +174,10 @@ class OrganisationFilter(django_filters.FilterSet):
         # Relevance needs a search that ranked the results (one with words to look for).
         if value == "relevance" and not self.form.cleaned_data["q"]:
             value = "name"
-        return queryset.order_by(*SORTS[value][1])
+        # Those serving the area chosen locally first; those serving its region, nation or
+        # the whole UK after them.
+        local_first = ["-serves_locally"] if self.form.cleaned_data.get("area") else []
+        return queryset.order_by(*local_first, *SORTS[value][1])
 
     def filter_queryset(self, queryset):
         return self.sort_by(self.filtered(queryset), "sort", self.chosen_sort)
@@ -176,8 +193,11 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset
 
 
-def _tag_choices():
+def _choices_from_the_database():
     return {
-        name: list(model.objects.values_list("slug", "name"))
-        for name, model in [("audience", Audience), ("theme", Theme)]
+        **{
+            name: list(model.objects.values_list("slug", "name"))
+            for name, model in [("audience", Audience), ("theme", Theme)]
+        },
+        "area": list(Area.objects.exclude(kind=Area.Kind.UK).values_list("code", "name")),
     }

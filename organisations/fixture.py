@@ -20,11 +20,15 @@ from django.utils.text import slugify
 
 from .models import (
     Affiliation,
+    Area,
+    AreaServed,
     Audience,
     Citation,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Person,
     Programme,
     Role,
@@ -52,7 +56,18 @@ EXPORT_ORDER = [
     (Person, ["slug"]),
     *[
         (model, ["organisation__slug", "order", "key"])
-        for model in (Citation, Statement, MemberBenefit, Programme, KeyFigure, Role, Affiliation)
+        for model in (
+            Citation,
+            Statement,
+            MemberBenefit,
+            Programme,
+            KeyFigure,
+            Role,
+            Affiliation,
+            AreaServed,
+            OtherName,
+            Identifier,
+        )
     ],
 ]
 
@@ -64,6 +79,9 @@ RECORD_TABLES = {
     "key_figures": KeyFigure,
     "roles": Role,
     "affiliations": Affiliation,
+    "areas_served": AreaServed,
+    "other_names": OtherName,
+    "identifiers": Identifier,
 }
 
 
@@ -199,7 +217,7 @@ class _Builder:
 
     def add_organisation(self, table):
         table = dict(table)
-        for name in [*RECORD_TABLES, "source", "citations"]:
+        for name in [*RECORD_TABLES, "source", "citations", "evidence"]:
             table.pop(name, None)
         audiences = [
             self.lookup(table["slug"], self.audiences, "audience", s)
@@ -239,9 +257,15 @@ class _Builder:
         citations += table.get("description", []) + table.get("citations", [])
         for excerpt in citations:
             self.add_record(Citation, organisation, default_source, {"excerpt": excerpt})
+        for field, excerpt in table.get("evidence", {}).items():
+            fields = {"excerpt": excerpt, "supports": field}
+            self.add_record(Citation, organisation, default_source, fields)
         for name, model in RECORD_TABLES.items():
             for fields in table.get(name, []):
                 self.add_record(model, organisation, default_source, dict(fields))
+        cited = [c for c in self.records[Citation] if c.organisation is organisation]
+        for field, message in organisation.unsupported(cited).items():
+            self.problems.append(f"organisation {organisation.slug}: {field}: {message}")
 
     def add_record(self, model, organisation, default_source, fields):
         where = f"organisation {organisation.slug}: {model._meta.verbose_name}"
@@ -259,6 +283,9 @@ class _Builder:
                 where, self.programmes, "programme", f"{organisation.slug}/{key}"
             ),
             "programme": lambda ref: self.lookup(where, self.programmes, "programme", ref),
+            # An area by its GSS code: the UK, a nation or a region (migration 0014), or a
+            # local authority (loaded by load_local_authorities before the fixture).
+            "area": lambda code: Area(code=code),
         }
         for name, find in resolve.items():
             if name in fields:

@@ -23,11 +23,14 @@ from simple_history.utils import get_m2m_reverse_field_name
 from .locking import bump
 from .models import (
     Affiliation,
+    AreaServed,
     Audience,
     Citation,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Person,
     Programme,
     Role,
@@ -38,7 +41,18 @@ from .models import (
 
 # The records of an organisation, in the order they are restored (a programme before the
 # affiliations about it).
-RECORDS = [Citation, Statement, MemberBenefit, Programme, KeyFigure, Role, Affiliation]
+RECORDS = [
+    Citation,
+    Statement,
+    MemberBenefit,
+    Programme,
+    KeyFigure,
+    Role,
+    Affiliation,
+    AreaServed,
+    OtherName,
+    Identifier,
+]
 # Fields a change log does not show: bookkeeping, not content.
 HIDDEN = {"id", "key", "organisation"}
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}

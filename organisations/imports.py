@@ -13,21 +13,25 @@ changes is recorded in the history as "import <file>", and the directory is told
 (search index, data version, editors' open forms).
 """
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
 
-from . import history
+from . import history, progress
 from .locking import bump
 from .models import (
     Affiliation,
+    Area,
+    AreaServed,
     Audience,
     Citation,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Person,
     Programme,
     Role,
@@ -59,27 +63,44 @@ class Text(widgets.CharWidget):
 
 
 class BySlug(widgets.ForeignKeyWidget):
-    """A reference by slug, with an error that says which one is missing."""
+    """A reference by slug (or another unique field), with an error that says which one is
+    missing."""
 
-    def __init__(self, model):
-        super().__init__(model, field="slug")
+    def __init__(self, model, field="slug"):
+        super().__init__(model, field=field)
 
     def clean(self, value, row=None, **kwargs):
         try:
             return super().clean(value, row, **kwargs)
         except ObjectDoesNotExist:
+            name = self.model._meta.get_field(self.field).verbose_name
             raise ValueError(
-                f"No {self.model._meta.verbose_name} with the slug “{value}”."
+                f"No {self.model._meta.verbose_name} with the {name} “{value}”."
             ) from None
 
 
 class DirectoryResource(resources.ModelResource):
     """What every import shares: the rules of an edit, the history, telling the directory."""
 
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        # import-export tells the rows, not before_import(), whether this is a dry run.
+        self.dry_run = dry_run
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
     def before_import(self, dataset, **kwargs):
-        self.reason = f"import {kwargs.get('file_name') or 'file'}"
+        name = kwargs.get("file_name") or "file"
+        self.reason = f"import {name}"
         self.moment = timezone.now()
         self.touched = set()
+        # On the terminal of `manage.py import_records` (nowhere else): how far it has got.
+        doing = "Checking" if self.dry_run else "Importing"
+        self.rows_done = progress.bar(total=len(dataset), desc=f"{doing} {name}", unit=" rows")
+
+    def import_row(self, row, instance_loader, **kwargs):
+        try:
+            return super().import_row(row, instance_loader, **kwargs)
+        finally:
+            self.rows_done.update()
 
     def before_save_instance(self, instance, row, **kwargs):
         history.mark(instance, self.reason, self.moment)
@@ -88,7 +109,8 @@ class DirectoryResource(resources.ModelResource):
         self.touched |= self.organisations_of(instance)
 
     def after_import(self, dataset, result, **kwargs):
-        if not kwargs.get("dry_run") and self.touched:
+        self.rows_done.close()
+        if not self.dry_run and self.touched:
             bump(self.touched)
             Organisation.objects.filter(pk__in=self.touched).changed()
 
@@ -113,16 +135,77 @@ class OrganisationResource(DirectoryResource):
         widget=widgets.ManyToManyWidget(Theme, field="slug", separator=";"),
     )
 
+    # A stated field's passage may come in the same row (`founded_year_passage`...), quoted from
+    # the row's `evidence_source`: it becomes the citation that supports the field. The rule is
+    # the admin's: a stated value needs a passage that says it (Organisation.unsupported).
+    evidence_source = fields.Field(column_name="evidence_source", readonly=True)
+    acronym_passage = fields.Field(column_name="acronym_passage", readonly=True)
+    scope_passage = fields.Field(column_name="scope_passage", readonly=True)
+    status_passage = fields.Field(column_name="status_passage", readonly=True)
+    founded_year_passage = fields.Field(column_name="founded_year_passage", readonly=True)
+    website_passage = fields.Field(column_name="website_passage", readonly=True)
+    email_passage = fields.Field(column_name="email_passage", readonly=True)
+    phone_passage = fields.Field(column_name="phone_passage", readonly=True)
+    address_passage = fields.Field(column_name="address_passage", readonly=True)
+
     class Meta:
         model = Organisation
         import_id_fields = ["slug"]
         fields = [
             "slug", "name", "acronym", "kind", "scope", "status", "founded_year", "website",
-            "summary", "description", "audiences", "themes", "last_verified",
+            "email", "phone", "address", "summary", "description", "audiences", "themes",
+            "last_verified", "evidence_source",
+            *(f"{field}_passage" for field in Organisation.STATED),
         ]  # fmt: skip
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def import_instance(self, instance, row, **kwargs):
+        source = row.get("evidence_source") or ""
+        self.source = Source.objects.filter(slug=source).first() if source else None
+        self.passages = [
+            Citation(
+                organisation=instance,
+                source=self.source,
+                supports=field,
+                excerpt=normalise_newlines(row[f"{field}_passage"]),
+            )
+            for field in Organisation.STATED
+            if row.get(f"{field}_passage")
+        ]
+        super().import_instance(instance, row, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+            errors = {}
+        except ValidationError as error:
+            errors = error.message_dict
+        for citation in self.passages:
+            column = f"{citation.supports}_passage"
+            if self.source is None:
+                errors[column] = ["Name the source of the passages in evidence_source."]
+                continue
+            try:
+                citation.clean()  # quoted verbatim, and says the value
+            except ValidationError as error:
+                errors[column] = error.messages
+        given = {citation.supports for citation in self.passages}
+        cited = list(instance.citations.exclude(supports__in=given)) if instance.pk else []
+        for field, message in instance.unsupported([*cited, *self.passages]).items():
+            if field not in errors and f"{field}_passage" not in errors:
+                errors[field] = [message]
+        if errors:
+            raise ValidationError(errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        for passage in self.passages:
+            citation = instance.citations.filter(supports=passage.supports).first() or passage
+            citation.source, citation.excerpt = passage.source, passage.excerpt
+            citation.organisation = instance
+            history.mark(citation, self.reason, self.moment).save()
+        super().after_save_instance(instance, row, **kwargs)
 
     def organisations_of(self, instance):
         return {instance.pk}
@@ -213,6 +296,19 @@ class AffiliationResource(RecordResource):
         return {instance.organisation_id, instance.other_id}
 
 
+class AreaServedResource(RecordResource):
+    area = fields.Field(attribute="area", column_name="area", widget=BySlug(Area, "code"))
+    Meta = _record_meta(AreaServed, "area")
+
+
+class OtherNameResource(RecordResource):
+    Meta = _record_meta(OtherName, "kind", "name")
+
+
+class IdentifierResource(RecordResource):
+    Meta = _record_meta(Identifier, "scheme", "value")
+
+
 # Which resource imports each model, by the name the command takes.
 RESOURCES = {
     resource._meta.model._meta.model_name: resource
@@ -225,6 +321,9 @@ RESOURCES = {
         KeyFigureResource,
         RoleResource,
         AffiliationResource,
+        AreaServedResource,
+        OtherNameResource,
+        IdentifierResource,
     ]
 }
 

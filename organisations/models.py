@@ -12,6 +12,7 @@ from functools import cached_property, lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import connections, models, router
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, NullIf
@@ -21,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from . import fields
 from .search import Search, refresh
-from .sources import quotation_errors
+from .sources import comparable, quotation_errors
 
 # What the `slug` path converter accepts: such a slug goes into a URL as it is.
 PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -56,6 +57,35 @@ def not_in_the_future(year):
             "The founding year cannot be after this year (%(year)s).",
             code="future",
             params={"year": this_year},
+        )
+
+
+def national_number(text):
+    """The digits of a UK telephone number as dialled within the UK: "+44 (0)20 7946 0000"
+    and "020 7946 0000" are both "02079460000"."""
+    digits = re.sub(r"\D", "", text.replace("(0)", ""))
+    return "0" + digits[2:] if digits.startswith("44") else digits
+
+
+def uk_phone_number(value):
+    if not re.fullmatch(r"[\d\s()+-]+", value) or not re.fullmatch(
+        r"0\d{9,10}", national_number(value)
+    ):
+        raise ValidationError(
+            "Enter a UK telephone number, e.g. 020 7946 0000 or +44 20 7946 0000.", code="phone"
+        )
+
+
+# A UK postcode (the format; whether it exists is Royal Mail's to say).
+POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}", re.IGNORECASE)
+
+
+def ends_with_a_postcode(value):
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if lines and not POSTCODE.fullmatch(lines[-1]):
+        raise ValidationError(
+            "End the address with its postcode, on a line of its own (e.g. LS1 1UR).",
+            code="postcode",
         )
 
 
@@ -103,6 +133,81 @@ class Audience(Tag):
 
 class Theme(Tag):
     """What an organisation works on: inclusion, advocacy, research, ..."""
+
+
+class AreaManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+# The geographic scope that covers each nation (by its GSS code, see migration 0014).
+NATION_SCOPES = {
+    "E92000001": "england",
+    "N92000002": "northern-ireland",
+    "S92000003": "scotland",
+    "W92000004": "wales",
+}
+
+
+class Area(models.Model):
+    """A place organisations serve: the UK, a nation, an English region, a county or combined
+    authority, a local authority; each with its official ONS (GSS) code. The UK, its nations
+    and England's regions are shipped (migration 0014); local authorities are loaded from a
+    published list (`manage.py load_local_authorities`)."""
+
+    class Kind(models.TextChoices):
+        # From the largest to the smallest: the order "who serves my area" lists them in.
+        UK = "uk", "United Kingdom"
+        NATION = "nation", "Nation"
+        REGION = "region", "English region"
+        COUNTY = "county", "County or combined authority"
+        LOCAL_AUTHORITY = "local-authority", "Local authority"
+
+    # The areas people live in, and the authorities above them, as against regions and nations.
+    LOCAL = (Kind.COUNTY, Kind.LOCAL_AUTHORITY)
+
+    code = models.CharField(
+        "GSS code",
+        max_length=9,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[EKNSW]\d{8}$", "A GSS code: a letter and eight digits, e.g. E08000035."
+            )
+        ],
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind)
+    within = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="parts",
+        help_text="The areas it lies directly within: a district's county, a county's region...",
+    )
+    other_names = models.TextField(blank=True, help_text="Other names it is known by, one a line.")
+
+    objects = AreaManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @cached_property
+    def surroundings(self):
+        """This area and every area it lies within, at any depth (its county or combined
+        authority, region, nation, the UK): [(id, kind, code)]. A query a level."""
+        found, frontier = {self.pk}, {self.pk}
+        while frontier:
+            within = Area.within.through.objects.filter(from_area__in=frontier)
+            frontier = set(within.values_list("to_area", flat=True)) - found
+            found |= frontier
+        return list(Area.objects.filter(pk__in=found).values_list("pk", "kind", "code"))
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -208,6 +313,20 @@ class OrganisationQuerySet(models.QuerySet):
             last_updated=NullIf(Greatest(*(Coalesce(moment, never) for moment in latest)), never)
         )
 
+    def serving(self, area):
+        """ "Who serves my area?": organisations that serve `area` (an Area) or an area it lies
+        within, and those whose geographic scope is its nation or the UK. Each is annotated
+        with `serves_locally`: whether it serves the area itself or its county or combined
+        authority (the rest serve its region, its nation or the whole UK)."""
+        around = area.surroundings
+        local = [pk for pk, kind, _ in around if kind in Area.LOCAL]
+        nations = [code for _, kind, code in around if kind == Area.Kind.NATION]
+        scopes = [Organisation.Scope.UK, *(NATION_SCOPES[code] for code in nations)]
+        served = AreaServed.objects.filter(organisation=OuterRef("pk"))
+        return self.filter(
+            Q(Exists(served.filter(area__in=[pk for pk, _, _ in around]))) | Q(scope__in=scopes)
+        ).annotate(serves_locally=Exists(served.filter(area__in=local)))
+
     def for_detail(self):
         cited = ("source__publisher",)
         return self.with_last_updated().prefetch_related(
@@ -226,6 +345,9 @@ class OrganisationQuerySet(models.QuerySet):
                 ),
             ),
             Prefetch("key_figures", KeyFigure.objects.select_related(*cited)),
+            Prefetch("areas_served", AreaServed.objects.select_related("area", *cited)),
+            Prefetch("other_names", OtherName.objects.select_related(*cited)),
+            Prefetch("identifiers", Identifier.objects.select_related(*cited)),
             Prefetch("roles", Role.objects.select_related("person", *cited)),
             Prefetch(
                 "affiliations",
@@ -302,6 +424,13 @@ class Organisation(models.Model):
         MERGED = "merged", "Merged"
         CLOSED = "closed", "Closed"
 
+    # What the sources state: each of these, when it has a value, carries the passage that
+    # says so (a citation that `supports` it, its value in the passage's words); without one
+    # it stays blank. See `unsupported()`.
+    STATED = ("acronym", "scope", "status", "founded_year", "website", "email", "phone", "address")
+    # Our own reading of the sources, marked as ours wherever it is shown or exported.
+    CLASSIFIED = ("kind", "audiences", "themes")
+
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(
         max_length=100,
@@ -309,7 +438,9 @@ class Organisation(models.Model):
         validators=[not_taken_by_a_page],
         help_text="Used in the page's address: /organisations/<slug>/.",
     )
-    acronym = models.CharField(max_length=20, blank=True)
+    acronym = models.CharField(
+        max_length=20, blank=True, help_text="Stated: blank unless a citation supports it."
+    )
     kind = models.CharField(
         "type",
         max_length=30,
@@ -322,24 +453,43 @@ class Organisation(models.Model):
         max_length=20,
         choices=Scope,
         blank=True,
-        help_text="Leave blank where the sources do not say.",
+        help_text="Stated: blank unless a citation supports it.",
     )
     status = models.CharField(
         max_length=10,
         choices=Status,
         blank=True,
         default=Status.NOT_STATED,
-        help_text="Only what a source says: blank (not stated) where none does.",
+        help_text="Stated: blank (not stated) unless a citation supports it.",
     )
     founded_year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[not_in_the_future],
-        help_text=f"The year it was founded ({FIRST_YEAR} or later, and not after this year).",
+        help_text=(
+            f"Stated: the year it was founded ({FIRST_YEAR} or later, not after this year), "
+            "blank unless a citation supports it."
+        ),
     )
     summary = fields.TextField(blank=True, help_text="One or two sentences, shown in the list.")
     description = fields.TextField(blank=True, help_text="Paragraphs separated by a blank line.")
-    website = models.URLField(blank=True, help_text="Leave blank where the sources give none.")
+    website = models.URLField(blank=True, help_text="Stated: blank unless a citation supports it.")
+    email = models.EmailField(
+        "e-mail address", blank=True, help_text="Stated: blank unless a citation supports it."
+    )
+    phone = models.CharField(
+        "telephone",
+        max_length=30,
+        blank=True,
+        validators=[uk_phone_number],
+        help_text="A UK number, e.g. 020 7946 0000 or +44 20 7946 0000. Stated, as above.",
+    )
+    address = fields.TextField(
+        "postal address",
+        blank=True,
+        validators=[ends_with_a_postcode],
+        help_text="One line each, the postcode last. Stated, as above.",
+    )
     last_verified = models.DateField(
         null=True, blank=True, help_text="When an editor last checked this entry."
     )
@@ -404,6 +554,49 @@ class Organisation(models.Model):
     def short_name(self):
         return self.acronym or self.name
 
+    def stated_in(self, field, passage):
+        """Whether `passage` states this organisation's value of `field`: the value (a choice's
+        label, a year, a web address without its scheme) appears in it, ignoring case."""
+        value = str(self.stated_value(field))
+        if field == "website":
+            value = re.sub(r"^https?://(www\.)?", "", value).rstrip("/")
+        elif field == "phone":  # however the passage spaces it, or writes +44 for 0
+            return national_number(value) in national_number(passage)
+        return comparable(value).casefold() in comparable(passage).casefold()
+
+    def unsupported(self, citations):
+        """{field: message} for each stated field with a value that none of `citations` (the
+        organisation's citations, as they are or are about to be saved) supports."""
+        problems = {}
+        for field in self.STATED:
+            if getattr(self, field) in (None, ""):
+                continue
+            passages = [c.excerpt for c in citations if c.supports == field]
+            if not passages:
+                problems[field] = (
+                    f"No citation supports the {self._meta.get_field(field).verbose_name}: add "
+                    "the passage that states it (a citation that supports it), or leave it blank."
+                )
+            elif not any(self.stated_in(field, passage) for passage in passages):
+                problems[field] = (
+                    f"The passage cited for the {self._meta.get_field(field).verbose_name} does "
+                    f"not say “{self.stated_value(field)}”."
+                )
+        return problems
+
+    def stated_value(self, field):
+        display = getattr(self, f"get_{field}_display", None)
+        return display() if display else getattr(self, field)
+
+    def evidence(self):
+        """{field: citation} for the stated fields, from the prefetched citations."""
+        return {c.supports: c for c in self.citations.all() if c.supports}
+
+    def cited_sources(self):
+        """{source id: (its number in the page's list of sources, the source)}: how the page's
+        evidence markers name their sources (templatetags/evidence.py)."""
+        return {source.pk: (n, source) for n, (source, _) in enumerate(self.sources(), 1)}
+
     def paragraphs(self):
         return [p.strip() for p in self.description.split("\n\n") if p.strip()]
 
@@ -452,10 +645,15 @@ class Organisation(models.Model):
             *self.roles.all(),
             *self.affiliations.all(),
             *self.affiliations_received.all(),
+            *self.areas_served.all(),
+            *self.other_names.all(),
+            *self.identifiers.all(),
         ]
         sources = {record.source: [] for record in records}
         for citation in self.citations.all():
-            sources[citation.source].append(citation)
+            passages = sources[citation.source]
+            if citation.excerpt not in (c.excerpt for c in passages):  # one cited for two uses
+                passages.append(citation)
         return list(sources.items())
 
 
@@ -480,6 +678,17 @@ class Source(models.Model):
         help_text="The organisation that published the document, where known.",
     )
     description = fields.TextField(blank=True, help_text="What it is and where it came from.")
+    url = models.URLField(
+        "web address", blank=True, help_text="Where it was retrieved from; blank if not recorded."
+    )
+    retrieved = models.DateField(
+        "date retrieved", null=True, blank=True, help_text="Blank if not recorded."
+    )
+    licence = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The licence the text is published under, only where it says so.",
+    )
     filename = models.CharField(
         max_length=200, blank=True, help_text="The verbatim copy under fixtures/sources/."
     )
@@ -586,11 +795,39 @@ class OrganisationRecord(models.Model):
         return str(self)
 
 
+STATED = Organisation.STATED
+
+
 class Citation(OrganisationRecord):
-    """A passage that supports an organisation's own fields: its name, founding, summary."""
+    """A passage about the organisation itself: its name, summary and description, and the
+    passage that states each of its stated fields (`supports`)."""
+
+    supports = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[(name, Organisation._meta.get_field(name).verbose_name) for name in STATED],
+        help_text="The field this passage states, if any; its value must be in the passage.",
+    )
 
     def __str__(self):
         return self.excerpt[:60]
+
+    def key_basis(self):
+        return f"{self.supports} {self}" if self.supports else str(self)
+
+    def clean(self):
+        super().clean()
+        organisation = getattr(self, "organisation", None)  # None until one is chosen
+        if self.supports and organisation is not None:
+            value = getattr(organisation, self.supports)
+            if value not in (None, "") and not organisation.stated_in(self.supports, self.excerpt):
+                raise ValidationError(
+                    {
+                        "excerpt": f"This passage does not say “"
+                        f"{organisation.stated_value(self.supports)}”, the organisation's "
+                        f"{self.get_supports_display()}."
+                    }
+                )
 
 
 class Statement(OrganisationRecord):
@@ -735,6 +972,115 @@ class Role(OrganisationRecord):
 
 
 DUPLICATE_AFFILIATION = "This affiliation is already recorded."
+
+
+class AreaServed(OrganisationRecord):
+    """An area an organisation serves, as a source says."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="areas_served"
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="served_by")
+
+    class Meta(OrganisationRecord.Meta):
+        verbose_name = "area served"
+        verbose_name_plural = "areas served"
+        constraints = [
+            *OrganisationRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["organisation", "area"], name="organisations_areaserved_once"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.area)
+
+
+class OtherName(OrganisationRecord):
+    """Another name an organisation is or was known by, as a source gives it."""
+
+    class Kind(models.TextChoices):
+        ALTERNATIVE = "alternative", "Also known as"
+        FORMER = "former", "Formerly"
+
+    quoted_fields = ("name",)
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="other_names"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.ALTERNATIVE)
+
+    class Meta(OrganisationRecord.Meta):
+        verbose_name = "other name"
+
+    def __str__(self):
+        return self.name
+
+
+class Identifier(OrganisationRecord):
+    """An organisation's number in a public register, as a source gives it, checked against
+    the register's format and linked to its entry there."""
+
+    class Scheme(models.TextChoices):
+        CHARITY_EW = "charity-ew", "Registered charity (England and Wales)"
+        CHARITY_SC = "charity-sc", "Scottish charity"
+        CHARITY_NI = "charity-ni", "Registered charity (Northern Ireland)"
+        COMPANY = "company", "Company number"
+        UKPRN = "ukprn", "UK provider reference number (UKPRN)"
+        URN = "urn", "School unique reference number (URN)"
+
+    # Each scheme's format, and the address of an entry in its public register.
+    FORMATS = {
+        Scheme.CHARITY_EW: (r"\d{6,7}", "6 or 7 digits, e.g. 1164781"),
+        Scheme.CHARITY_SC: (r"SC\d{6}", "SC and 6 digits, e.g. SC012345"),
+        Scheme.CHARITY_NI: (r"(NIC)?\d{6}", "6 digits, or NIC and 6 digits, e.g. NIC100002"),
+        Scheme.COMPANY: (r"(\d{8}|[A-Z]{2}\d{6})", "8 digits, or 2 letters and 6 digits"),
+        Scheme.UKPRN: (r"1\d{7}", "8 digits beginning with 1, e.g. 10007788"),
+        Scheme.URN: (r"\d{6}", "6 digits, e.g. 100000"),
+    }
+    REGISTERS = {
+        Scheme.CHARITY_EW: "https://register-of-charities.charitycommission.gov.uk/charity-search/-/charity-details/{}",
+        Scheme.CHARITY_SC: "https://www.oscr.org.uk/about-charities/search-the-register/charity-details?number={}",
+        Scheme.CHARITY_NI: "https://www.charitycommissionni.org.uk/charity-details/?regId={}",
+        Scheme.COMPANY: "https://find-and-update.company-information.service.gov.uk/company/{}",
+        Scheme.UKPRN: "https://www.ukrlp.co.uk/ukrlp/ukrlp_provider.page_pls_provDetails?x=&pn_p_id={}",
+        Scheme.URN: "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/{}",
+    }
+
+    quoted_fields = ("value",)
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="identifiers"
+    )
+    scheme = models.CharField(max_length=20, choices=Scheme)
+    value = models.CharField("number", max_length=20)
+
+    class Meta(OrganisationRecord.Meta):
+        constraints = [
+            *OrganisationRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["organisation", "scheme"], name="organisations_identifier_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_scheme_display()}: {self.value}"
+
+    def clean(self):
+        pattern, example = self.FORMATS.get(self.scheme, (None, None))
+        if pattern and not re.fullmatch(pattern, self.value or ""):
+            raise ValidationError(
+                {"value": f"Not a {self.get_scheme_display().lower()} number: {example}."}
+            )
+        super().clean()
+
+    @property
+    def register_url(self):
+        number = (
+            self.value.removeprefix("NIC") if self.scheme == self.Scheme.CHARITY_NI else self.value
+        )
+        return self.REGISTERS[self.scheme].format(number)
 
 
 class Affiliation(OrganisationRecord):

@@ -32,7 +32,23 @@ def organisation_jsonld(organisation, request):
         "@context": "https://schema.org",
         "@type": SCHEMA_TYPES.get(organisation.kind, DEFAULT_TYPE),
         "name": organisation.name,
-        "alternateName": organisation.acronym,
+        "alternateName": [
+            name
+            for name in [organisation.acronym, *(o.name for o in organisation.other_names.all())]
+            if name
+        ],
+        "email": organisation.email,
+        "telephone": organisation.phone,
+        "address": organisation.address.replace("\n", ", "),
+        "identifier": [
+            {
+                "@type": "PropertyValue",
+                "propertyID": identifier.get_scheme_display(),
+                "value": identifier.value,
+                "url": identifier.register_url,
+            }
+            for identifier in organisation.identifiers.all()
+        ],
         "description": organisation.summary,
         "foundingDate": str(organisation.founded_year) if organisation.founded_year else "",
         "areaServed": organisation.get_scope_display() if organisation.scope else "",

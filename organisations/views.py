@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -11,7 +12,7 @@ from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
 from .forms import CompareForm
 from .history import History
-from .models import Organisation
+from .models import Organisation, Source
 
 
 class Canonical:
@@ -71,6 +72,8 @@ class OrganisationDetailView(Canonical, DetailView):
             diagram=organisation_diagram(self.object),
             # "Compare with": finds others to compare it with, on the comparison page.
             compare_from=[self.object],
+            # The evidence beside each fact names its source by its number in the list.
+            cited_sources=self.object.cited_sources(),
             **kwargs,
         )
 
@@ -197,3 +200,17 @@ class JsonExportView(ExportView):
     def invalid(self, errors):
         errors = {field: list(messages) for field, messages in errors.items()}
         return JsonResponse({"errors": errors}, status=400)
+
+
+class AboutTheDataView(Canonical, TemplateView):
+    """What the directory is, how its entries are built and checked, what is quoted and what is
+    ours, the licence of our own data, and how to report an error."""
+
+    template_name = "about.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            contact_email=settings.CONTACT_EMAIL,
+            sources=Source.objects.select_related("publisher"),
+            **kwargs,
+        )

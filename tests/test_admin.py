@@ -12,8 +12,12 @@ from django.utils.html import escape
 
 from organisations.models import (
     Affiliation,
+    Area,
+    AreaServed,
     DataVersion,
+    Identifier,
     Organisation,
+    OtherName,
     Person,
     Source,
     Statement,
@@ -77,7 +81,23 @@ def is_history(model):
     return hasattr(model, "instance_type")  # django-simple-history's historical models
 
 
+# Records no source gives yet (no text states an area served, another name or a register
+# number): one of each, as an editor would add it, quoting the page it comes from.
+NOT_IN_THE_SOURCES = {
+    AreaServed: {"area": lambda: Area.objects.get(name="England")},
+    OtherName: {"name": lambda: "the Alliance"},
+    Identifier: {"scheme": lambda: Identifier.Scheme.CHARITY_EW, "value": lambda: "1164781"},
+}
+
+
 def existing(model):
+    if model in NOT_IN_THE_SOURCES and not model.objects.exists():
+        model.objects.create(
+            organisation=Organisation.objects.get(slug="amie"),
+            source=Source.objects.get(slug="amie-founder-page"),
+            excerpt="You can find out more about the Alliance here.",
+            **{name: make() for name, make in NOT_IN_THE_SOURCES[model].items()},
+        )
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"the fixture has no {model._meta.verbose_name}"
     return obj

@@ -34,13 +34,13 @@ def test_the_directory_loaded_is_in_the_history_once(client):
 
 
 def test_an_admin_edit_is_recorded_field_by_field_with_the_editor(editor_client):
-    isme = save(editor_client, "isme", summary="A new summary.", founded_year="1950")
+    isme = save(editor_client, "isme", summary="A new summary.", last_verified="2026-11-30")
     latest = History(isme).changes[0]
     assert (latest.user, latest.action, latest.kind) == ("alice", "changed", "organisation")
     fields = {label: (before, after) for label, before, after in latest.fields}
     assert fields["Summary"][1] == "A new summary."
-    assert fields["Founded year"][1] == "1950"
-    assert set(fields) == {"Summary", "Founded year"}  # nothing else changed
+    assert fields["Last verified"][1] == "2026-11-30"
+    assert set(fields) == {"Summary", "Last verified"}  # nothing else changed
 
 
 def test_a_record_added_and_one_deleted_through_the_admin_are_recorded(editor_client):

@@ -16,8 +16,10 @@ from tests.reading import content, read
 
 pytestmark = pytest.mark.django_db
 
+STATED = ["acronym", "scope", "status", "founded_year", "website", "email", "phone", "address"]
 ORGANISATIONS = ["slug", "name", "acronym", "kind", "scope", "status", "founded_year", "website"]
-ORGANISATIONS += ["summary", "description", "audiences", "themes", "last_verified"]
+ORGANISATIONS += ["email", "phone", "address", "summary", "description", "audiences", "themes"]
+ORGANISATIONS += ["last_verified", "evidence_source", *(f"{field}_passage" for field in STATED)]
 
 
 def spreadsheet(header, rows, crlf=True):
@@ -31,27 +33,24 @@ def spreadsheet(header, rows, crlf=True):
 
 def organisation_row(slug, **values):
     row = dict.fromkeys(ORGANISATIONS, "")
-    row.update(slug=slug, status="active", **values)
+    row.update(slug=slug, **values)
     return [row[name] for name in ORGANISATIONS]
 
 
 def existing_row(slug):
     """An organisation as it is now, as its row of a spreadsheet."""
     org = Organisation.objects.get(slug=slug)
-    values = {
-        name: getattr(org, name) or ""
-        for name in ORGANISATIONS
-        if name not in ("audiences", "themes")
-    }
+    values = {name: getattr(org, name, "") or "" for name in ORGANISATIONS}
     values["audiences"] = ";".join(org.audiences.values_list("slug", flat=True))
     values["themes"] = ";".join(org.themes.values_list("slug", flat=True))
     return [values[name] for name in ORGANISATIONS]
 
 
-def founded(slug, year):
-    """The organisation's row, with another founding year."""
+def changed(slug, **values):
+    """The organisation's row, with `values` changed."""
     row = existing_row(slug)
-    row[ORGANISATIONS.index("founded_year")] = year
+    for name, value in values.items():
+        row[ORGANISATIONS.index(name)] = value
     return row
 
 
@@ -99,7 +98,7 @@ def test_a_preview_gives_every_rows_outcome_and_every_error_by_row_and_column(ad
         [
             organisation_row("a-new-society", name="A New Society", kind="network"),
             existing_row("unesco"),
-            founded("isme", "1950"),
+            changed("isme", last_verified="2026-11-30"),
             organisation_row("bad-year", name="Bad Year", kind="network", founded_year="3000"),
             organisation_row("bad-kind", name="Bad Kind", kind="a-kind-we-do-not-have"),
         ],
@@ -130,7 +129,7 @@ def test_an_import_is_confirmed_recorded_and_a_second_changes_nothing(admin_clie
                 "a-new-society", name="A New Society", kind="network", themes="research;policy",
                 summary="First line.\r\nSecond line.",
             ),
-            founded("isme", "1950"),
+            changed("isme", last_verified="2026-11-30"),
         ],
     )  # fmt: skip
     done = confirm(
@@ -142,7 +141,7 @@ def test_an_import_is_confirmed_recorded_and_a_second_changes_nothing(admin_clie
     new = Organisation.objects.get(slug="a-new-society")
     assert new.summary == "First line.\nSecond line."  # LF, as everything is stored
     assert set(new.themes.values_list("slug", flat=True)) == {"research", "policy"}
-    assert Organisation.objects.get(slug="isme").founded_year == 1950
+    assert str(Organisation.objects.get(slug="isme").last_verified) == "2026-11-30"
     change = History(Organisation.objects.get(slug="isme")).changes[0]
     assert change.reason == "import organisations.csv" and change.user == "admin"
     assert "A New Society" in content(
@@ -258,3 +257,66 @@ def test_the_command_line_previews_with_dry_run_then_imports(tmp_path):
     call_command("import_records", "organisation", str(path), stdout=io.StringIO())
     imported = Organisation.objects.get(slug="from-the-command-line")
     assert History(imported).changes[0].reason == "import organisations.csv"
+
+
+def test_the_command_line_shows_its_progress_on_a_terminal_and_nothing_with_verbosity_0(
+    tmp_path, terminal
+):
+    path = tmp_path / "organisations.csv"
+    rows = [organisation_row(f"imported-{n}", name=f"Imported {n}", kind="network") for n in "abc"]
+    path.write_bytes(spreadsheet(ORGANISATIONS, rows))
+    out = terminal()
+    call_command("import_records", "organisation", str(path), stdout=out)
+    assert "Checking organisations.csv: 100%" in out.getvalue()
+    assert "Importing organisations.csv: 100%" in out.getvalue()
+
+    out = terminal()
+    call_command("import_records", "organisation", str(path), stdout=out, verbosity=0)
+    assert out.getvalue() == ""
+
+
+def test_a_stated_value_is_imported_with_the_passage_that_states_it_or_refused(admin_client):
+    """As in the admin: a stated field needs a passage that says its value."""
+    passage = "In 2016 the World Conference was held in the UK"
+    data = spreadsheet(
+        ORGANISATIONS,
+        [
+            organisation_row("without-passage", name="Without Passage", founded_year="2016"),
+            organisation_row(
+                "wrong-passage",
+                name="Wrong Passage",
+                founded_year="1990",
+                evidence_source="mec-isme",
+                founded_year_passage=passage,
+            ),
+            organisation_row(
+                "no-source", name="No Source", founded_year="2016", founded_year_passage=passage
+            ),
+            organisation_row(
+                "with-passage",
+                name="With Passage",
+                founded_year="2016",
+                evidence_source="mec-isme",
+                founded_year_passage=passage,
+            ),
+        ],
+    )
+    rows = outcomes(upload(admin_client, "organisation", "organisations.csv", data))
+    problems = {line: (column, error) for line, _, column, error in rows if error}
+    assert len(problems) == sum(1 for row in rows if row[3])  # one error a row
+    assert problems[2][0] == "founded_year" and "No citation supports" in problems[2][1]
+    assert problems[3] == (
+        "founded_year_passage",
+        "This passage does not say “1990”, the organisation's founded year.",
+    )
+    assert problems[4][0] == "founded_year_passage" and "evidence_source" in problems[4][1]
+    assert 5 not in problems
+
+    data = spreadsheet(ORGANISATIONS, [organisation_row("with-passage", **dict(zip(
+        ["name", "founded_year", "evidence_source", "founded_year_passage"],
+        ["With Passage", "2016", "mec-isme", passage], strict=True,
+    )))])  # fmt: skip
+    confirm(admin_client, "organisation", upload(admin_client, "organisation", "o.csv", data))
+    imported = Organisation.objects.get(slug="with-passage")
+    assert imported.founded_year == 2016
+    assert imported.citations.get(supports="founded_year").excerpt == passage

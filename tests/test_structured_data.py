@@ -66,7 +66,7 @@ def test_url_is_the_organisations_own_address_when_known(client):
 def test_isme(client):
     data = jsonld(client, "isme")
     assert data["@type"] == "Organization"
-    assert data["alternateName"] == "ISME"
+    assert data["alternateName"] == ["ISME"]
     assert data["foundingDate"] == "1953"
     assert data["areaServed"] == "International"
     assert data["description"] == Organisation.objects.get(slug="isme").summary
@@ -115,7 +115,7 @@ def test_markup_in_the_data_cannot_break_out_of_the_script(client):
     assert "<" not in found and ">" not in found and "&" not in found
     data = json.loads(found)
     assert data["description"] == attack
-    assert data["alternateName"] == "</script>"
+    assert data["alternateName"] == ["</script>"]
 
 
 def test_the_sitemap_lists_every_organisations_page(client):

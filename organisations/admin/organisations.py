@@ -19,10 +19,13 @@ from ..locking import OptimisticLocking, bump
 from ..models import (
     Affiliation,
     AffiliationLink,
+    AreaServed,
     Citation,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Programme,
     Role,
     Statement,
@@ -41,9 +44,25 @@ class RecordInline(admin.StackedInline):
     classes = ["collapse"]
 
 
+class CitationFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Each stated field with a value needs a citation that states it (the organisation's
+        fields, as this save is about to leave them, against the citations it keeps)."""
+        super().clean()
+        kept = [
+            form.instance
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        problems = self.instance.unsupported(kept)
+        if problems:
+            raise ValidationError(list(problems.values()), code="unsupported")
+
+
 class CitationInline(RecordInline):
     model = Citation
-    fields = ["order", *CITED]
+    formset = CitationFormSet
+    fields = ["order", "supports", *CITED]
     verbose_name = "citation for the organisation's own fields"
     verbose_name_plural = "citations for the organisation's own fields"
 
@@ -77,6 +96,22 @@ class ProgrammeInline(RecordInline):
                 organisation_id=request.resolver_match.kwargs["object_id"]
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AreaServedInline(RecordInline):
+    model = AreaServed
+    fields = ["order", "area", *CITED]
+    autocomplete_fields = ["area", *RecordInline.autocomplete_fields]
+
+
+class OtherNameInline(RecordInline):
+    model = OtherName
+    fields = ["order", ("kind", "name"), *CITED]
+
+
+class IdentifierInline(RecordInline):
+    model = Identifier
+    fields = ["order", ("scheme", "value"), *CITED]
 
 
 class KeyFigureInline(RecordInline):
@@ -125,9 +160,22 @@ class OrganisationAdmin(
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["audiences", "themes"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "acronym", "kind", "scope", "status"]}),
-        ("About", {"fields": ["summary", "description", "founded_year", "website"]}),
-        ("Filtering", {"fields": ["audiences", "themes"]}),
+        (None, {"fields": ["name", "slug", "summary", "description"]}),
+        (
+            "Stated by the sources",
+            {
+                "fields": list(Organisation.STATED),
+                "description": "Each of these, when filled in, needs the passage that states "
+                "it: a citation (at the foot of the form) that supports it.",
+            },
+        ),
+        (
+            "Our classification",
+            {
+                "fields": list(Organisation.CLASSIFIED),
+                "description": "Our own reading of the sources, marked as ours on the site.",
+            },
+        ),
         ("Editorial", {"fields": ["last_verified"]}),
         ("Affiliations other organisations recorded", {"fields": ["incoming_affiliations"]}),
     ]
@@ -141,6 +189,9 @@ class OrganisationAdmin(
         KeyFigureInline,
         RoleInline,
         AffiliationInline,
+        AreaServedInline,
+        OtherNameInline,
+        IdentifierInline,
         CitationInline,
     ]
     view_on_site = True

@@ -3,6 +3,7 @@ and tags, and the data version (read only)."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -10,12 +11,16 @@ from django.urls import reverse
 from ..locking import OptimisticLocking
 from ..models import (
     Affiliation,
+    Area,
+    AreaServed,
     Audience,
     Citation,
     DataVersion,
+    Identifier,
     KeyFigure,
     MemberBenefit,
     Organisation,
+    OtherName,
     Person,
     Programme,
     Role,
@@ -122,6 +127,7 @@ class SourceAdmin(RecordsChanges, admin.ModelAdmin):
     search_fields = ["title", "description", "filename"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["publisher"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def touched(self, obj):
         # Pages name their sources: every organisation with a record quoting this one.
@@ -144,6 +150,43 @@ class PersonAdmin(RecordsChanges, admin.ModelAdmin):
 
     def touched(self, obj):
         return Organisation.objects.filter(roles__person=obj)
+
+
+@admin.register(AreaServed)
+class AreaServedAdmin(RecordAdmin):
+    list_display = ["area", "organisation"]
+    list_select_related = ["organisation", "area"]
+    search_fields = ["area__name", "area__code", *RecordAdmin.search_fields]
+    autocomplete_fields = [*RecordAdmin.autocomplete_fields, "area"]
+
+
+@admin.register(OtherName)
+class OtherNameAdmin(RecordAdmin):
+    list_display = ["name", "kind", "organisation"]
+    list_filter = ["kind", *RecordAdmin.list_filter]
+    search_fields = ["name", *RecordAdmin.search_fields]
+
+
+@admin.register(Identifier)
+class IdentifierAdmin(RecordAdmin):
+    list_display = ["value", "scheme", "organisation"]
+    list_filter = ["scheme", *RecordAdmin.list_filter]
+    search_fields = ["value", *RecordAdmin.search_fields]
+
+
+@admin.register(Area)
+class AreaAdmin(RecordsChanges, admin.ModelAdmin):
+    """Reference data: the UK, nations and regions shipped, local authorities loaded from a
+    published list (manage.py load_local_authorities)."""
+
+    list_display = ["name", "code", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code", "other_names"]
+    filter_horizontal = ["within"]
+
+    def touched(self, obj):
+        # Pages name the areas their organisations serve.
+        return Organisation.objects.filter(areas_served__area=obj)
 
 
 @admin.register(Audience, Theme)

@@ -55,21 +55,25 @@ def test_a_multi_line_excerpt_typed_into_the_admin_is_saved(admin_page):
 
     expect(page.locator(".messagelist")).to_contain_text(SAVED)
     page.goto("/organisations/music-mark/")
-    expect(page.get_by_text("the strongest possible focus on the impacts").first).to_be_visible()
+    # The statement itself (its passage is there too, closed, behind its evidence marker).
+    # (Another statement begins with the same words, and goes on: "and outcomes...".)
+    added = re.compile(r"^\s*the strongest possible focus on the impacts\s*\[")
+    expect(page.locator("#purpose li").filter(has_text=added)).to_be_visible()
     assert problems == []
 
 
 def test_importing_organisations_from_a_spreadsheet(admin_page, tmp_path):
     """Choose a file, read the preview of every row, confirm, and find the new entries."""
     page, problems = admin_page("editor")
-    header = "slug,name,acronym,kind,scope,status,founded_year,website,summary,description,"
-    header += "audiences,themes,last_verified"
+    # The columns an editor fills in; a founding year with the passage that states it.
+    header = "slug,name,kind,founded_year,summary,themes,evidence_source,founded_year_passage"
     spreadsheet = tmp_path / "new organisations.csv"
     spreadsheet.write_text(
         f"{header}\r\n"
-        "imported-choir,Imported Choir,,network,england,active,1990,,"
-        '"A choir, imported.\r\nIts second line.",,,research,\r\n'
-        "imported-band,Imported Band,,not-a-kind,,active,,,,,,,\r\n",
+        "imported-choir,Imported Choir,network,2016,"
+        '"A choir, imported.\r\nIts second line.",research,mec-isme,'
+        '"In 2016 the World Conference was held in the UK"\r\n'
+        "imported-band,Imported Band,not-a-kind,,,,,\r\n",
         encoding="utf-8",
     )
     page.goto("/admin/organisations/organisation/")
@@ -96,4 +100,8 @@ def test_importing_organisations_from_a_spreadsheet(admin_page, tmp_path):
     page.goto("/organisations/imported-choir/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Imported Choir")
     expect(page.get_by_text("Its second line.")).to_be_visible()
+    founded = page.locator(".facts div", has_text="Founded")
+    expect(founded).to_contain_text("2016")
+    founded.locator("summary").click()  # its evidence: the passage
+    expect(founded).to_contain_text("In 2016 the World Conference was held in the UK")
     assert problems == []

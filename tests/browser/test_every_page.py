@@ -38,6 +38,7 @@ PAGES = [
     ("compare-choose", COMPARE, 200),
     ("compare-error", f"{COMPARE}?o=isme", 200),
     ("network", reverse("organisations:network"), 200),
+    ("about", reverse("about"), 200),
     ("not-found", "/organisations/no-such-organisation/", 404),
 ]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from organisations import imports
+from organisations import imports, progress
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         resource = imports.RESOURCES[model]()
         if verbosity:
             self.stdout.write(f"Reading {len(dataset)} rows of {file.name}...")
-        with transaction.atomic(using=database):
+        with progress.shown(self.stdout, verbosity), transaction.atomic(using=database):
             result = resource.import_data(
                 dataset, dry_run=True, use_transactions=False, file_name=file.name
             )
