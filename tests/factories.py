@@ -1,9 +1,13 @@
 """Organisations and their records, for tests to add to the directory the fixture loaded; and
 editors' accounts.
 
-Each is checked as an editor's save checks it (`full_clean()`: the verbatim rule included),
-so every record quotes a real passage of one of the sources (fixtures/sources/, the texts the
-fixture loads): by default the passage in QUOTED for its kind, which a test may override.
+Each is checked as its model checks it (`full_clean()`: the verbatim rule included), so every
+record quotes a real passage of one of the sources (fixtures/sources/, the texts the fixture
+loads): by default the passage in QUOTED for its kind, which a test may override. (No source
+gives a register number, so there is no factory of identifiers.) The rule that a stated field
+(acronym, scope, founding year...) has a citation saying it is the admin's and the import's,
+not the model's (test_evidence.py): an organisation made here states what the test gives it,
+and its citations are the test's to add.
 
 They are written with the ORM, as tests write: not indexed for search, and the data version
 not bumped. `Organisation.objects.filter(...).changed()` does both, as the site's write
@@ -64,6 +68,17 @@ QUOTED = {
         "quote": "Music Mark believes in the fundamental right to experience a high-quality "
         "music education for all children and young people, in and out of their schools.",
     },
+    models.AreaServed: {
+        "source": "amie-founder-page",
+        "excerpt": "If you want to help create a musically inclusive England",
+        "area": "E92000001",  # England, by its GSS code
+    },
+    models.OtherName: {
+        "source": "amie-founder-page",
+        "excerpt": "You can find out more about the Alliance here.",
+        "name": "the Alliance",
+        "kind": models.OtherName.Kind.ALTERNATIVE,
+    },
     models.Affiliation: {
         "source": "amie-founder-page",
         "excerpt": "As one of 13 founder organisations, we’re part of a growing network of "
@@ -95,14 +110,14 @@ def organisations(count, name="Test organisation", start=0, **fields):
     return [organisation(f"{name} {n:03}", **fields) for n in range(start, start + count)]
 
 
-def organisations_with_records(count, name="Test funder", start=0, **fields):
-    """`count` funders in the UK (unless `fields` say otherwise) with something of each kind
+def organisations_with_records(count, name="Test funder", start=0):
+    """`count` funders in the UK (a passage citing that they are) with something of each kind
     a list card or an export shows: two key figures, an audience, and affiliations both ways
     with ISME."""
     isme = models.Organisation.objects.get(slug="isme")
-    fields = {"kind": "funder", "scope": "uk", "audiences": ["schools"]} | fields
-    made = organisations(count, name, start, **fields)
+    made = organisations(count, name, start, kind="funder", scope="uk", audiences=["schools"])
     for created in made:
+        citation(created, supports="scope", excerpt="National Affiliate for the UK")
         key_figure(created)
         key_figure(
             created,
@@ -120,12 +135,14 @@ def organisations_with_records(count, name="Test funder", start=0, **fields):
 
 def record(model, organisation, **fields):
     """A new record of `model` for `organisation`: QUOTED's passage and fields for the kind,
-    but for `fields`. A source or person may be given by slug."""
+    but for `fields`. A source or person may be given by slug, an area by its code."""
     values = QUOTED[model] | fields
     if isinstance(values["source"], str):
         values["source"] = models.Source.objects.get(slug=values["source"])
     if isinstance(values.get("person"), str):
         values["person"] = models.Person.objects.get(slug=values["person"])
+    if isinstance(values.get("area"), str):
+        values["area"] = models.Area.objects.get(code=values["area"])
     created = model(organisation=organisation, **values)
     created.full_clean()
     created.save()
@@ -139,6 +156,8 @@ benefit = partial(record, models.MemberBenefit)
 programme = partial(record, models.Programme)
 key_figure = partial(record, models.KeyFigure)
 role = partial(record, models.Role)
+area_served = partial(record, models.AreaServed)
+other_name = partial(record, models.OtherName)
 
 
 def affiliation(organisation, other, **fields):

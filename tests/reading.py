@@ -151,6 +151,11 @@ class Element:
                 yield child
 
     @property
+    def own_text(self):
+        """Its own text, not that of the elements inside it, white space collapsed."""
+        return " ".join("".join(c for c in self.children if type(c) is str).split())
+
+    @property
     def raw_text(self):
         """The text inside, unchanged: what a text area holds, or a script."""
         return "".join(self.strings())
@@ -244,6 +249,18 @@ def read(response):
 def visible(response):
     """The page's text as a reader sees it, folded for comparison."""
     return read(response).text
+
+
+def fact(response, term):
+    """The <dd> after the <dt> `term` in an organisation's facts (its page's <dl class="facts">),
+    or None."""
+    found = False
+    for element in read(response).one("dl", class_="facts").iter():
+        if element.tag == "dt":
+            found = element.raw_text.strip() == term
+        elif element.tag == "dd" and found:
+            return element
+    return None
 
 
 # Script types that hold data, not code: the policy does not apply to them.

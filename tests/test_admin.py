@@ -12,7 +12,6 @@ from django.utils.html import escape
 
 from organisations.models import (
     Affiliation,
-    Area,
     AreaServed,
     DataVersion,
     Identifier,
@@ -22,6 +21,7 @@ from organisations.models import (
     Source,
     Statement,
 )
+from tests import factories
 from tests.admin_forms import organisation_form, url
 from tests.reading import content, read
 
@@ -81,23 +81,25 @@ def is_history(model):
     return hasattr(model, "instance_type")  # django-simple-history's historical models
 
 
-# Records no source gives yet (no text states an area served, another name or a register
-# number): one of each, as an editor would add it, quoting the page it comes from.
-NOT_IN_THE_SOURCES = {
-    AreaServed: {"area": lambda: Area.objects.get(name="England")},
-    OtherName: {"name": lambda: "the Alliance"},
-    Identifier: {"scheme": lambda: Identifier.Scheme.CHARITY_EW, "value": lambda: "1164781"},
+# Records the fixture has none of: one of each for AMIE, as an editor would add it (tests/
+# factories.py). No source gives a register number, so the identifier's passage does not give
+# its number: an editor's save would refuse it, but the admin's pages must still show it.
+NOT_IN_THE_FIXTURE = {
+    AreaServed: factories.area_served,
+    OtherName: factories.other_name,
+    Identifier: lambda amie: Identifier.objects.create(
+        organisation=amie,
+        source=Source.objects.get(slug="amie-founder-page"),
+        excerpt="You can find out more about the Alliance here.",
+        scheme=Identifier.Scheme.CHARITY_EW,
+        value="1164781",
+    ),
 }
 
 
 def existing(model):
-    if model in NOT_IN_THE_SOURCES and not model.objects.exists():
-        model.objects.create(
-            organisation=Organisation.objects.get(slug="amie"),
-            source=Source.objects.get(slug="amie-founder-page"),
-            excerpt="You can find out more about the Alliance here.",
-            **{name: make() for name, make in NOT_IN_THE_SOURCES[model].items()},
-        )
+    if model in NOT_IN_THE_FIXTURE and not model.objects.exists():
+        NOT_IN_THE_FIXTURE[model](Organisation.objects.get(slug="amie"))
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"the fixture has no {model._meta.verbose_name}"
     return obj
