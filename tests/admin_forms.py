@@ -1,78 +1,57 @@
-"""Driving admin forms as a browser does: read the rendered form, change it, submit it."""
-
-from html.parser import HTMLParser
+"""Driving admin forms as a browser does: read the rendered form, change it, submit it
+(`ChangeForm`; `form_data` and `add_inline_row` for a form read some other way)."""
 
 from django.urls import reverse
 
 from organisations.models import Organisation
+from tests.reading import read
 
 
 def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-class _FormParser(HTMLParser):
-    """Collects what a browser would submit, unchanged, from the <form> with id `form_id`."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id = form_id
-        self.in_form = False
-        self.fields = []
-        self._textarea = None  # [name, text]
-        self._select = None  # (name, multiple, [(value, selected)])
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.in_form = attrs.get("id") == self.form_id
-        name = attrs.get("name")
-        if not self.in_form or "disabled" in attrs:
-            return
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
+def submitted(form):
+    """[(name, value)]: what a browser submits for `form` (an element of `read()`), unchanged.
+    (Not its buttons or files, nor anything disabled.)"""
+    fields = []
+    for element in form.iter():
+        name = element.get("name")
+        if not name or "disabled" in element.attrs:
+            continue
+        if element.tag == "input":
+            kind = element.get("type", "text")
             if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.fields.append((name, attrs.get("value", "on")))
+                if "checked" in element.attrs:
+                    fields.append((name, element.get("value", "on")))
             elif kind not in ("submit", "button", "reset", "image", "file"):
-                self.fields.append((name, attrs.get("value") or ""))
-        elif tag == "textarea" and name:
-            self._textarea = [name, ""]
-        elif tag == "select" and name:
-            self._select = (name, "multiple" in attrs, [])
-        elif tag == "option" and self._select:
-            self._select[2].append((attrs.get("value", ""), "selected" in attrs))
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.in_form = False
-        elif tag == "textarea" and self._textarea:
-            name, text = self._textarea
+                fields.append((name, element.get("value", "")))
+        elif element.tag == "textarea":
             # Browsers drop the newline that Django writes straight after <textarea>, and
             # submit its line breaks as CRLF (the HTML standard's form submission).
-            self.fields.append((name, text.removeprefix("\n").replace("\n", "\r\n")))
-            self._textarea = None
-        elif tag == "select" and self._select:
-            name, multiple, options = self._select
-            chosen = [value for value, selected in options if selected]
-            if not chosen and not multiple and options:
-                chosen = [options[0][0]]
-            self.fields.extend((name, value) for value in chosen)
-            self._select = None
+            text = element.raw_text.removeprefix("\n")
+            fields.append((name, text.replace("\n", "\r\n")))
+        elif element.tag == "select":
+            options = [o for o in element.find_all("option") if "disabled" not in o.attrs]
+            chosen = [option_value(o) for o in options if "selected" in o.attrs]
+            if not chosen and "multiple" not in element.attrs and options:
+                chosen = [option_value(options[0])]
+            fields.extend((name, value) for value in chosen)
+    return fields
+
+
+def option_value(option):
+    """An <option>'s value: its text, white space collapsed, where it has no value."""
+    return option.get("value", " ".join(option.raw_text.split()))
 
 
 def form_data(response, form_id):
     """The data of the form `form_id` on the page, as submitting it unchanged would send it."""
-    parser = _FormParser(form_id)
-    parser.feed(response.content.decode())
+    form = read(response).find("form", id=form_id)
+    assert form is not None, f"no form {form_id!r} on the page"
     data = {}
-    for name, value in parser.fields:
+    for name, value in submitted(form):
         data.setdefault(name, []).append(value)
-    assert data, f"no form {form_id!r} on the page"
     return data
 
 
@@ -89,10 +68,34 @@ def add_inline_row(data, prefix, **values):
     return data
 
 
-def content(response):
-    return response.content.decode()
+class ChangeForm:
+    """The admin's change page of `obj` as an editor's browser has it: the `page`, its form's
+    `data` (what submitting it unchanged sends: change it first), `add_row` as the "Add
+    another" button does, and `save`."""
+
+    def __init__(self, client, obj):
+        self.client, self.object = client, obj
+        self.address = url(type(obj), "change", obj.pk)
+        self.page = client.get(self.address)
+        assert self.page.status_code == 200, self.address
+        self.data = form_data(self.page, f"{obj._meta.model_name}_form")
+
+    def add_row(self, prefix, **values):
+        add_inline_row(self.data, prefix, **values)
+        return self
+
+    def save(self, follow=False, **changes):
+        """Press Save, with `changes` (field name: value) typed in first."""
+        for name, value in changes.items():
+            self.data[name] = [str(value)]
+        return self.client.post(self.address, self.data, follow=follow)
 
 
-def organisation_change(client, slug):
-    organisation = Organisation.objects.get(slug=slug)
-    return organisation, client.get(url(Organisation, "change", organisation.pk))
+def first_change_link(changelist):
+    """The address of the first object's change page in a change list (a response)."""
+    return read(changelist).one("table", id="result_list").one("tbody").find("a").get("href")
+
+
+def organisation_form(client, slug):
+    """The `ChangeForm` of the organisation `slug`."""
+    return ChangeForm(client, Organisation.objects.get(slug=slug))

@@ -2,11 +2,13 @@ import os
 from io import StringIO
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from organisations.models import Organisation
+from tests import factories
 
 # Property-based tests (tests/test_hostile_input.py): a bounded number of examples by default,
 # many more with HYPOTHESIS_PROFILE=thorough. Requests take as long as they take (no deadline);
@@ -30,25 +32,49 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("loaddata", "organisations", verbosity=0)
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
+# Where the tests' settings differ from production's (debug off), all in one place: for every
+# test (`_test_settings`), and for the browser tests' server as it starts (tests/browser/).
+TEST_SETTINGS = {
     # Production settings redirect plain HTTP to HTTPS; the test client speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
+    "SECURE_SSL_REDIRECT": False,
     # Tests do not run collectstatic, so there is no manifest of hashed names to look up.
-    settings.STORAGES = {
-        **settings.STORAGES,
+    "STORAGES": {
+        **django_settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    },
     # Tests write with the ORM, which does not bump the data version, and read the response's
     # context: the page cache and the memo are off unless a test turns them on
     # (tests/test_cache.py).
-    settings.PAGE_CACHE = False
-    settings.MEMO = False
+    "PAGE_CACHE": False,
+    "MEMO": False,
+    # Tests make many accounts and log them in: passwords hashed quickly (production's hasher
+    # is slow on purpose).
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture
 def isme(db):
     return Organisation.objects.get(slug="isme")
+
+
+@pytest.fixture
+def editor(db):
+    """Alice, an editor (tests/factories.py)."""
+    return factories.editor("alice")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """The test client, logged in as Alice, an editor."""
+    client.force_login(editor)
+    return client
 
 
 class Terminal(StringIO):

@@ -8,7 +8,6 @@ stopped by the process id this module started it with.
 import contextlib
 import http.client
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -20,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from django.db import connection
 
 from devtools.servers import free_port, wait_for
+from tests.reading import read
 
 PG_BIN = next(
     (path for path in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)),
@@ -90,8 +90,8 @@ class Browser:
 
     def log_in(self, username, password):
         """Log in to the admin through its login form."""
-        page = self.get("/admin/login/").content.decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        page = read(self.get("/admin/login/"))
+        token = page.one("input", name="csrfmiddlewaretoken").get("value")
         signed_in = self.post(
             "/admin/login/?next=/admin/",
             {"csrfmiddlewaretoken": token, "username": username, "password": password},

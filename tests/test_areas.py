@@ -5,16 +5,16 @@ area?" on the list, its counts and its exports."""
 import csv
 import io
 import os
-import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from organisations.models import Area, AreaServed, Organisation, Source
-from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
-from tests.reading import visible
+from organisations.models import Area, Organisation, Source
+from tests import factories
+from tests.admin_forms import organisation_form
+from tests.reading import content, fact, read, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -100,27 +100,19 @@ def test_a_broken_list_fails_naming_the_file_and_row_and_changes_nothing(tmp_pat
 def serve(slug, code):
     """Record that organisation `slug` serves the area `code` (as an editor would, quoting)."""
     organisation = Organisation.objects.get(slug=slug)
-    source = Source.objects.get(slug="music-mark-about-us")
-    AreaServed.objects.create(
-        organisation=organisation,
-        area=Area.objects.get(code=code),
-        source=source,
-        excerpt="Music Mark",
-    )
+    factories.area_served(organisation, area=code)
     Organisation.objects.filter(pk=organisation.pk).changed()
 
 
 def cards_under_headings(response):
     """[(heading, [organisation names])] of the list's results."""
-    html = content(response)
-    parts = re.split(r'<h2 class="results-heading">(.*?)</h2>', html)
-    return [
-        (
-            re.sub(r"<[^>]+>", "", heading).strip(),
-            [name.strip() for name in re.findall(r'card__title"><a [^>]+>([^<]+)', body)],
-        )
-        for heading, body in zip(parts[1::2], parts[2::2], strict=True)
-    ]
+    groups = []
+    for element in read(response).iter():
+        if element.matches("h2", class_="results-heading"):
+            groups.append((" ".join(element.raw_text.split()), []))
+        elif element.matches("h2", class_="card__title"):
+            groups[-1][1].append(element.one("a").own_text)  # the name, not the acronym after
+    return groups
 
 
 def test_who_serves_my_area_lists_those_serving_it_then_the_wider_ones(client, local_authorities):
@@ -165,22 +157,21 @@ def test_an_unknown_area_is_the_forms_error_not_a_failure(client):
 
 
 def test_an_editor_records_an_area_served_with_its_passage_and_the_page_shows_it(admin_client):
-    organisation, response = organisation_change(admin_client, "amie")
-    data = form_data(response, "organisation_form")
+    form = organisation_form(admin_client, "amie")
     source = Source.objects.get(slug="amie-founder-page")
     england = Area.objects.get(code=ENGLAND)
-    add_inline_row(
-        data,
+    form.add_row(
         "areas_served",
         area=england.pk,
         source=source.pk,
         excerpt="If you want to help create a musically inclusive England",
     )
-    saved = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    saved = form.save()
     assert saved.status_code == 302, content(saved)[:500]
-    page = admin_client.get(organisation.get_absolute_url())
-    facts = re.search(r"<dt>Areas served</dt><dd>(.*?)</dd></div>", content(page), re.S)[1]
-    assert "England" in facts and "help create a musically inclusive England" in facts
+    page = read(admin_client.get(form.object.get_absolute_url()))
+    facts = fact(page, "Areas served")
+    assert "england" in facts.text
+    assert "help create a musically inclusive england" in facts.text
 
 
 def test_areas_served_import_by_gss_code_and_an_unknown_code_is_named(tmp_path):

@@ -24,6 +24,7 @@ from django.db import DEFAULT_DB_ALIAS
 from organisations import fixture
 from organisations.management.commands.restore import flush
 from organisations.models import Organisation, Statement
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +38,9 @@ def _fresh_content_type_cache():
 
 
 @pytest.fixture
-def edited(django_user_model, settings):
+def edited(django_user_model):
     """A database in use: an editor, a superuser, edits, and the admin's history of them."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    editor = django_user_model.objects.create_user(
-        "editor", "editor@example.org", "a-passphrase", is_staff=True, first_name="Eda"
-    )
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor = factories.editor("editor", email="editor@example.org", first_name="Eda")
     editor.user_permissions.add(Permission.objects.get(codename="view_logentry"))
     django_user_model.objects.create_superuser("root", "root@example.org", "another-passphrase")
     isme = Organisation.objects.get(slug="isme")

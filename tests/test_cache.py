@@ -11,44 +11,36 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations import fixture
 from organisations.facets import COUNTED
 from organisations.models import DataVersion, Organisation, Statement, Theme
-from tests.admin_forms import content, form_data, organisation_change, url
+from organisations.views import NetworkView
+from tests.admin_forms import organisation_form, url
+from tests.reading import content, get_counting
 
 pytestmark = pytest.mark.django_db
 
 DETAIL = reverse("organisations:detail", kwargs={"slug": "unesco"})
 LIST = reverse("organisations:list")
 CSV_EXPORT = reverse("organisations:export-csv")
+NETWORK = reverse("organisations:network")
 
 
 @pytest.fixture(autouse=True)
 def page_cache(settings):
     settings.PAGE_CACHE = True
     settings.MEMO = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()
 
 
-def queries(client, path, **headers):
-    """The response, and how many queries it cost (not counting the savepoints that
-    ATOMIC_REQUESTS makes inside a test's transaction)."""
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path, headers=headers)
-    savepoints = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-    return response, sum(not q["sql"].startswith(savepoints) for q in captured)
-
-
 @pytest.mark.parametrize("path", [LIST, DETAIL, f"{LIST}compare/?o=isme&o=amie"])
 def test_a_cached_page_costs_one_query_and_is_the_same_page(client, path):
-    first, uncached = queries(client, path)
-    second, cached = queries(client, path)
+    first, uncached = get_counting(client, path)
+    second, cached = get_counting(client, path)
     assert cached == 1  # the data version
     assert uncached > 3
     assert second.content == first.content
@@ -57,20 +49,16 @@ def test_a_cached_page_costs_one_query_and_is_the_same_page(client, path):
 
 def test_an_admin_edit_appears_on_the_next_request(client, admin_client):
     assert "Heritage of the deep" not in content(client.get(DETAIL))  # now cached
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    data["summary"] = ["Heritage of the deep."]
-    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    saved = organisation_form(admin_client, "unesco").save(summary="Heritage of the deep.")
+    assert saved.status_code == 302
     assert "Heritage of the deep." in content(client.get(DETAIL))
 
 
 def test_an_edit_to_an_affiliated_organisation_appears_on_both_pages(client, admin_client):
     isme = reverse("organisations:detail", kwargs={"slug": "isme"})
     client.get(isme)  # cached, naming UNESCO
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    data["name"] = ["United Nations Educational, Scientific and Cultural Organization"]
-    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    name = "United Nations Educational, Scientific and Cultural Organization"
+    assert organisation_form(admin_client, "unesco").save(name=name).status_code == 302
     assert "United Nations Educational" in content(client.get(isme))
     assert "United Nations Educational" in content(client.get(LIST))
 
@@ -116,7 +104,7 @@ def test_an_unchanged_page_is_answered_with_304(client):
     first = client.get(DETAIL)
     etag = first["ETag"]
     assert "no-cache" in first["Cache-Control"]
-    again, count = queries(client, DETAIL, if_none_match=etag)
+    again, count = get_counting(client, DETAIL, if_none_match=etag)
     assert again.status_code == 304
     assert again.content == b""
     assert count == 1
@@ -137,18 +125,10 @@ def test_each_url_has_its_own_etag(client):
     assert client.get(LIST)["ETag"] != client.get(f"{LIST}?kind=funder")["ETag"]
 
 
-def test_errors_are_not_cached(client):
-    missing = reverse("organisations:detail", kwargs={"slug": "nobody"})
-    assert client.get(missing).status_code == 404
-    assert client.get(missing).status_code == 404
-    bad = client.get(LIST, {"kind": "nonsense"})
-    assert "ETag" in bad  # a 200 with the form's error: cached like any page
-
-
 def test_with_the_page_cache_off_pages_are_rendered_every_time(client, settings):
     settings.PAGE_CACHE = False
-    _, first = queries(client, DETAIL)
-    _, second = queries(client, DETAIL)
+    _, first = get_counting(client, DETAIL)
+    _, second = get_counting(client, DETAIL)
     assert second == first > 1
 
 
@@ -161,8 +141,8 @@ def facet_count(response, name, value):
 
 def test_another_sort_or_page_of_the_same_results_does_not_count_again(client, settings):
     settings.PAGE_CACHE = False
-    first, uncounted = queries(client, f"{LIST}?q=music")
-    again, counted = queries(client, f"{LIST}?q=music&sort=-name")
+    first, uncounted = get_counting(client, f"{LIST}?q=music")
+    again, counted = get_counting(client, f"{LIST}?q=music&sort=-name")
     assert counted < uncounted - 5  # not the six facets and the total again
     for name in COUNTED:  # the same counts, the sort aside
         assert again.context["sidebar"].options[name] == first.context["sidebar"].options[name]
@@ -176,11 +156,9 @@ def test_an_admin_edit_changes_the_counts_on_the_next_request(client, admin_clie
     settings.PAGE_CACHE = False
     before = client.get(LIST)
     funders = facet_count(before, "kind", "funder")
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    assert data["kind"] != ["funder"]
-    data["kind"] = ["funder"]
-    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    form = organisation_form(admin_client, "unesco")
+    assert form.data["kind"] != ["funder"]
+    assert form.save(kind="funder").status_code == 302
     for path in [LIST, f"{LIST}?sort=-name"]:
         assert facet_count(client.get(path), "kind", "funder") == funders + 1
     assert client.get(f"{LIST}?kind=funder").context["paginator"].count == funders + 1
@@ -191,10 +169,8 @@ def test_typo_corrections_learn_new_words_on_the_next_request(client, admin_clie
         pytest.skip("typo tolerance needs PostgreSQL's pg_trgm")
     settings.PAGE_CACHE = False
     assert client.get(LIST, {"q": "okapys"}).context["paginator"].count == 0
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    data["summary"] = ["Studies of the okapi."]
-    assert admin_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
+    saved = organisation_form(admin_client, "unesco").save(summary="Studies of the okapi.")
+    assert saved.status_code == 302
     # The same misspelling, asked again: "okapi" is now one of the directory's words.
     found = client.get(LIST, {"q": "okapys"}).context["object_list"]
     assert [org.slug for org in found] == ["unesco"]
@@ -297,6 +273,38 @@ def test_any_other_address_is_answered_but_never_stored(client, stored, variatio
     assert stored == []
     assert client.get(canonical).status_code == 200  # the page it varies, stored
     assert len(stored) == 1
+
+
+def test_errors_are_not_cached(client, stored, monkeypatch):
+    """Only a page that worked is stored: one that failed (here the network page, made to
+    fail once) is built again on the next request, and it is not given an ETag."""
+    render = NetworkView.render_to_response
+    monkeypatch.setattr(
+        NetworkView,
+        "render_to_response",
+        lambda view, context, **kwargs: render(view, context, status=503, **kwargs),
+    )
+    failed = client.get(NETWORK)
+    assert failed.status_code == 503
+    assert "ETag" not in failed
+    assert stored == []
+    monkeypatch.setattr(NetworkView, "render_to_response", render)
+    again, queries = get_counting(client, NETWORK)
+    assert again.status_code == 200
+    assert queries > 1  # built, not taken from the cache
+    assert len(stored) == 1
+
+
+def test_a_page_not_found_is_not_cached(client, stored):
+    missing = reverse("organisations:detail", kwargs={"slug": "nobody"})
+    assert client.get(missing).status_code == 404
+    assert stored == []
+    assert client.get(missing).status_code == 404
+    # A list whose form has an error is a page like any other (a 200, showing the error), but
+    # no address is its canonical one: answered, never stored.
+    bad = client.get(LIST, {"kind": "nonsense"})
+    assert bad.status_code == 200 and "ETag" in bad
+    assert stored == []
 
 
 def test_a_thousand_distinct_query_strings_store_nothing(client, stored):

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 
 from organisations import fixture
 from organisations.models import Affiliation, Audience, Organisation, Source, Theme
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -72,12 +73,7 @@ def test_edit_export_and_load_into_an_empty_database_gives_the_same_data(tmp_pat
     isme = Organisation.objects.get(slug="isme")
     isme.summary = "Edited in the admin."
     isme.save()
-    isme.statements.create(
-        kind="belief",
-        text="ISME respects all musics and all cultures",
-        source=Source.objects.get(slug="mec-isme"),
-        excerpt="ISME respects all musics and all cultures",
-    )
+    factories.statement(isme)
     isme.affiliations.get(other__slug="unesco").delete()
     before = fixture.export()
     output = tmp_path / "export.json"

@@ -1,19 +1,16 @@
 """Comparing organisations side by side, through the URLs, asserting what a reader sees."""
 
-import html
-import re
-from html.parser import HTMLParser
 from io import StringIO
-from urllib.parse import parse_qsl, urlsplit
+from types import SimpleNamespace
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.forms import CANDIDATES_SHOWN
 from organisations.models import Organisation
+from tests.reading import count_queries, normalise, read, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -28,74 +25,31 @@ MUSIC_MARK = "Music Mark"
 ROW_LABELS = ["type", "geographic scope", "audiences", "founded", "key figures", "affiliations"]
 
 
-def normalise(text):
-    return re.sub(r"\s+", " ", html.unescape(text).replace("\xa0", " ")).strip().casefold()
-
-
-def visible(response):
-    return normalise(re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
-class TableReader(HTMLParser):
-    """The comparison table as a reader meets it: its caption, column headers, and rows of
-    (row header, [cells]), all as folded text."""
-
-    def __init__(self):
-        super().__init__()
-        self.caption = None
-        self.columns = []
-        self.rows = []
-        self.column_links = []
-        self.in_table = False
-        self.cell = None  # (tag, scope, [text])
-        self.row = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table" and "compare" in (attrs.get("class") or "").split():
-            self.in_table = True
-        if not self.in_table:
-            return
-        if tag in ("caption", "th", "td"):
-            self.cell = (tag, attrs.get("scope"), [])
-        elif tag == "tr":
-            self.row = []
-        elif tag == "a" and self.cell and self.cell[1] == "col":
-            self.column_links.append(attrs["href"])
-
-    def handle_data(self, data):
-        if self.cell:
-            self.cell[2].append(data)
-
-    def handle_endtag(self, tag):
-        if not self.in_table:
-            return
-        if tag == "table":
-            self.in_table = False
-        elif tag in ("caption", "th", "td") and self.cell:
-            kind, scope, parts = self.cell
-            text = normalise(" ".join(parts))
-            self.cell = None
-            if kind == "caption":
-                self.caption = text
-            elif scope == "col":
-                self.columns.append(text)
-            elif self.row is not None:
-                self.row.append((scope, text))
-        elif tag == "tr" and self.row is not None:
-            if self.row and self.row[0][0] == "row":
-                self.rows.append((self.row[0][1], [text for _, text in self.row[1:]]))
-            self.row = None
-
-
 def read_table(response):
-    reader = TableReader()
-    reader.feed(response.content.decode())
-    return reader
+    """The comparison table as a reader meets it: its caption, column headers (and their
+    links), and rows of (row header, [cells]), all as folded text."""
+    table = read(response).one("table", class_="compare")
+    headers = table.find_all("th", scope="col")
+    rows = []
+    for tr in table.find_all("tr"):
+        cells = [cell for cell in tr.elements if cell.tag in ("th", "td")]
+        cells = [cell for cell in cells if cell.get("scope") != "col"]
+        if cells and cells[0].get("scope") == "row":
+            rows.append((cells[0].text, [cell.text for cell in cells[1:]]))
+    return SimpleNamespace(
+        caption=table.one("caption").text,
+        columns=[header.text for header in headers],
+        column_links=[a.get("href") for header in headers for a in header.find_all("a")],
+        rows=rows,
+    )
+
+
+def address(*slugs):
+    return f"{COMPARE}?{urlencode([('o', slug) for slug in slugs])}"
 
 
 def compare(client, *slugs):
-    response = client.get(COMPARE, {"o": list(slugs)})
+    response = client.get(address(*slugs))
     assert response.status_code == 200
     return response
 
@@ -196,18 +150,23 @@ def test_the_comparison_is_shareable(client):
     assert first.status_code == again.status_code == 200
     assert read_table(first).rows == read_table(again).rows
     assert read_table(first).columns == read_table(again).columns
-    assert "compare isme, amie and music mark" in normalise(
-        re.search(r"<title>(.*?)</title>", first.content.decode(), re.S).group(1)
-    )
+    assert "compare isme, amie and music mark" in read(first).one("title").text
 
 
 def test_the_table_scrolls_in_its_own_focusable_region(client):
-    content = compare(client, "isme", "amie").content.decode()
-    assert re.search(
-        r'<div class="compare-scroll" role="region" aria-labelledby="compare-caption" '
-        r'tabindex="0">\s*<table class="compare">\s*<caption id="compare-caption">',
-        content,
-    )
+    response = compare(client, "isme", "amie")
+    region = read(response).one("div", class_="compare-scroll")
+    assert region.attrs == {
+        "class": "compare-scroll",
+        "role": "region",
+        "aria-labelledby": "compare-caption",
+        "tabindex": "0",
+    }
+    table, *_ = region.elements
+    assert table.matches("table", class_="compare")
+    caption, *_ = table.elements
+    assert caption.matches("caption", id="compare-caption")
+    content = response.content.decode()
     assert "style=" not in content
     assert "<script" not in content
 
@@ -221,12 +180,8 @@ def test_only_get_is_allowed(client):
 
 def hrefs(response, text):
     """The targets of the links whose visible text starts with `text`."""
-    content = response.content.decode()
-    return [
-        html.unescape(href)
-        for href, label in re.findall(r'<a href="([^"]*)">(.*?)</a>', content, re.S)
-        if normalise(re.sub(r"<[^>]+>", " ", label)).startswith(text)
-    ]
+    links = read(response).find_all("a", href=True)
+    return [link.get("href") for link in links if link.text.startswith(text)]
 
 
 def slugs_in(url):
@@ -254,25 +209,25 @@ def test_two_cannot_be_removed(client):
 def find_form(response, box_id):
     """(action, hidden slugs, label) of the form finding organisations to compare whose
     search box is `box_id`, or None."""
-    content = response.content.decode()
-    for action, body in re.findall(
-        r'<form class="compare-find" method="get" action="([^"]*)"[^>]*>(.*?)</form>', content, re.S
-    ):
-        if f'id="{box_id}"' in body:
-            hidden = re.findall(r'<input type="hidden" name="o" value="([^"]*)">', body)
-            label = re.search(rf'<label for="{box_id}">(.*?)</label>', body)[1]
-            assert f'<input type="search" name="find" id="{box_id}"' in body
-            return action, hidden, label
+    for form in read(response).find_all("form", class_="compare-find", method="get"):
+        box = form.find("input", id=box_id)
+        if box:
+            assert box.matches("input", type="search", name="find")
+            hidden = form.find_all("input", type="hidden", name="o")
+            label = form.one("label", for_=box_id).raw_text.strip()
+            return form.get("action"), [field.get("value") for field in hidden], label
     return None
 
 
 def offered(response):
     """The chooser's checkboxes: ([ticked slugs], [unticked slugs]), in page order."""
-    boxes = re.findall(
-        r'<input type="checkbox" name="o" value="([^"]*)" id="compare-choice-[^"]*"( checked)?>',
-        response.content.decode(),
-    )
-    return [slug for slug, on in boxes if on], [slug for slug, on in boxes if not on]
+    boxes = [
+        box
+        for box in read(response).find_all("input", type="checkbox", name="o")
+        if box.get("id", "").startswith("compare-choice-")
+    ]
+    ticked = [box.get("value") for box in boxes if "checked" in box.attrs]
+    return ticked, [box.get("value") for box in boxes if "checked" not in box.attrs]
 
 
 def find(client, *slugs, text=""):
@@ -316,12 +271,12 @@ def test_finding_nothing_says_so_and_keeps_the_choices(client):
 
 def test_a_search_too_long_says_so(client):
     response = find(client, "isme", text="x" * 201)
-    content = response.content.decode()
-    assert 'role="alert"' in content
+    assert 'role="alert"' in response.content.decode()
     assert "at most 200 characters" in visible(response)
     # The summary leads to the search box.
-    target = re.search(r'<div class="error-summary".*?<a href="#([^"]+)">', content, re.S)[1]
-    assert f'<input type="search" name="find" id="{target}"' in content
+    page = read(response)
+    target = page.one("div", class_="error-summary").find("a").get("href")
+    assert page.one(id=target.removeprefix("#")).matches("input", type="search", name="find")
     assert offered(response)[0] == ["isme"]
 
 
@@ -367,8 +322,9 @@ def test_bad_choices_say_what_is_wrong(client, slugs, message):
     assert "there is a problem with your comparison" in visible(response)
     assert "<table" not in content
     assert f'href="{LIST}"' in content  # a way back
-    assert '<a href="#id_o">' in content  # the summary leads to the choices
-    assert re.search(r"<title>\s*Error:", content)
+    page = read(response)
+    assert page.find("a", href="#id_o")  # the summary leads to the choices
+    assert page.one("title").text.startswith("error:")
 
 
 def test_every_problem_is_listed(client):
@@ -386,9 +342,9 @@ def test_markup_in_a_choice_is_shown_escaped(client):
 
 
 def test_a_bad_choice_keeps_the_good_ones_ticked(client):
-    content = compare(client, "isme", "nope").content.decode()
-    assert re.search(r'<input type="checkbox" name="o" value="isme"[^>]* checked>', content)
-    assert not re.search(r'value="amie"[^>]* checked', content)
+    boxes = read(compare(client, "isme", "nope")).find_all("input", type="checkbox", name="o")
+    ticked = [box.get("value") for box in boxes if "checked" in box.attrs]
+    assert ticked == ["isme"]
 
 
 def test_the_bare_page_offers_a_choice_without_an_error(client):
@@ -397,31 +353,29 @@ def test_the_bare_page_offers_a_choice_without_an_error(client):
     assert response.status_code == 200
     assert 'role="alert"' not in content
     assert "organisations to compare" in visible(response)
-    assert len(re.findall(r'<input type="checkbox" name="o"', content)) == 10
+    assert len(read(response).find_all("input", type="checkbox", name="o")) == 10
 
 
 # From the list and from an organisation's page -----------------------------------------------
 
 
 def test_the_list_has_compare_checkboxes_in_a_form_of_their_own(client):
-    content = client.get(LIST).content.decode()
-    match = re.search(
-        r'<form class="compare-select" method="get" action="([^"]*)">(.*?)</form>', content, re.S
-    )
-    assert match and match.group(1) == COMPARE
-    body = match.group(2)
-    assert "<form" not in body  # not nested in, nor around, the filter form
+    page = read(client.get(LIST))
+    form = page.one("form", class_="compare-select")
+    assert (form.get("method"), form.get("action")) == ("get", COMPARE)
     for org in Organisation.objects.all():
-        assert re.search(
-            rf'<input type="checkbox" name="o" value="{org.slug}" id="compare-{org.slug}">\s*'
-            rf'<label for="compare-{org.slug}">Compare<span class="visually-hidden"> '
-            rf"{re.escape(html.escape(org.name))}</span></label>",
-            body,
-        ), org.slug
-    assert '<button type="submit" class="button">Compare selected</button>' in body
-    # The filter form is still separate and closed before the compare form opens.
-    filter_form = content.index('class="filter-form"')
-    assert content.index("</form>", filter_form) < content.index('class="compare-select"')
+        box = form.one("input", type="checkbox", name="o", value=org.slug)
+        assert box.get("id") == f"compare-{org.slug}"
+        label = form.one("label", for_=f"compare-{org.slug}")
+        assert label.text == normalise(f"Compare {org.name}")
+        assert label.one("span", class_="visually-hidden").text == normalise(org.name)
+    button = form.one("button", type="submit")
+    assert button.has_class("button") and button.text == "compare selected"
+    # Not nested in, nor around, the filter form, which comes first.
+    filter_form = page.one("form", class_="filter-form")
+    assert form.find("form") is None and filter_form.find("form") is None
+    forms = page.find_all("form")
+    assert forms.index(filter_form) < forms.index(form)
 
 
 def test_ticking_two_on_the_list_compares_them(client):
@@ -433,8 +387,8 @@ def test_ticking_two_on_the_list_compares_them(client):
 def test_an_organisations_page_offers_to_compare_it(client):
     response = client.get(reverse("organisations:detail", args=["isme"]))
     assert find_form(response, "compare-with") == (COMPARE, ["isme"], "Compare ISME with")
-    content = response.content.decode()
-    assert content.index('id="compare-with"') < content.index('id="sources"')
+    ids = [element.get("id") for element in read(response).iter()]
+    assert ids.index("compare-with") < ids.index("sources")
     # Submitting it blank offers every other organisation, ISME ticked first, without an error.
     response = find(client, "isme")
     assert 'role="alert"' not in response.content.decode()
@@ -446,15 +400,9 @@ def test_an_organisations_page_offers_to_compare_it(client):
 # Queries -------------------------------------------------------------------------------------
 
 
-def count_queries(client, *slugs):
-    with CaptureQueriesContext(connection) as queries:
-        compare(client, *slugs)
-    return len(queries)
-
-
 def test_the_query_count_does_not_grow_with_the_organisations_compared(client):
-    two = count_queries(client, "isme", "amie")
-    three = count_queries(client, "isme", "amie", "music-education-council")
-    four = count_queries(client, "isme", "amie", "music-education-council", "music-mark")
+    two = count_queries(client, address("isme", "amie"))
+    three = count_queries(client, address("isme", "amie", "music-education-council"))
+    four = count_queries(client, address("isme", "amie", "music-education-council", "music-mark"))
     assert three == two
     assert four <= two  # four has nothing left to add, so no list of organisations to add

@@ -7,13 +7,12 @@ the conflict message with their form back (organisations/locking.py), and never 
 error such as SQLite's "database is locked".
 """
 
-import re
 import threading
 
 import pytest
 
 from devtools import servers
-from tests.admin_forms import form_data
+from tests.admin_forms import first_change_link, form_data
 from tests.servers import Browser, throwaway_database
 
 PASSWORD = "a-long-test-passphrase"
@@ -53,9 +52,7 @@ def test_simultaneous_saves_give_one_save_and_one_conflict_message_never_an_erro
     for name, browser in editors.items():
         browser.log_in(name, PASSWORD)
     changelist = editors["alice"].get("/admin/organisations/organisation/?q=AMIE")
-    change = re.search(
-        r'href="(/admin/organisations/organisation/\d+/change/)', changelist.content.decode()
-    )[1]
+    change = first_change_link(changelist)
 
     for round_ in range(ROUNDS):
         forms = {}

@@ -2,13 +2,13 @@
 gives them, linked to their public registers; entered in the admin as a browser submits them."""
 
 import json
-import re
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from organisations.models import Identifier, Organisation, Source, national_number
-from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
+from tests.admin_forms import organisation_form
+from tests.reading import content, fold, read
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +16,10 @@ PASSAGE = "You can find out more about the Alliance here."
 
 
 def submit(client, slug, prefix=None, row=None, **changes):
-    organisation, response = organisation_change(client, slug)
-    data = form_data(response, "organisation_form")
-    for name, value in changes.items():
-        data[name] = [value]
+    form = organisation_form(client, slug)
     if prefix:
-        add_inline_row(data, prefix, **row)
-    return client.post(url(Organisation, "change", organisation.pk), data)
+        form.add_row(prefix, **row)
+    return form.save(**changes)
 
 
 def amie_source():
@@ -38,10 +35,11 @@ def test_another_name_is_quoted_shown_under_the_name_and_given_to_search_engines
 
     saved = submit(admin_client, "amie", "other_names", {**row, "excerpt": PASSAGE})
     assert saved.status_code == 302, content(saved)[:500]
-    page = content(client.get("/organisations/amie/"))
-    names = re.search(r'<ul class="other-names">(.*?)</ul>', page, re.S)[1]
-    assert "Also known as <strong>the Alliance</strong>" in names and PASSAGE in names
-    data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page, re.S)[1])
+    page = read(client.get("/organisations/amie/"))
+    names = page.one("ul", class_="other-names")
+    assert "also known as the alliance" in names.text and fold(PASSAGE) in names.text
+    assert names.one("strong").raw_text == "the Alliance"
+    data = json.loads(page.one("script", type="application/ld+json").raw_text)
     assert data["alternateName"] == ["AMIE", "the Alliance"]
 
 

@@ -10,7 +10,9 @@ from django.utils.html import escape
 
 from organisations.models import Organisation, Source, Statement
 from organisations.sources import comparable, quotation_errors
-from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
+from tests import factories
+from tests.admin_forms import organisation_form, url
+from tests.reading import content, count_queries, read
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_every_organisation_saves_unchanged(admin_client):
     refused = []
     for slug in Organisation.objects.values_list("slug", flat=True):
-        organisation, response = organisation_change(admin_client, slug)
-        data = form_data(response, "organisation_form")
-        saved = admin_client.post(url(Organisation, "change", organisation.pk), data)
-        if saved.status_code != 302:
+        if organisation_form(admin_client, slug).save().status_code != 302:
             refused.append(slug)
     assert refused == []
 
@@ -40,9 +39,8 @@ def test_a_multi_line_excerpt_pasted_into_the_admin_is_saved_with_lf_line_ending
     passage = a_multi_line_passage(source)
     # Pasted from a web page into a text area: CRLF line breaks, and a non-breaking space.
     pasted = passage.replace("\n", "\r\n").replace("call upon", "call\xa0upon")
-    organisation, response = organisation_change(admin_client, "music-mark")
-    data = add_inline_row(
-        form_data(response, "organisation_form"),
+    form = organisation_form(admin_client, "music-mark")
+    form.add_row(
         "statements",
         kind=Statement.Kind.CALL_TO_ACTION,
         text="continuing and enhanced support from local authorities",
@@ -50,10 +48,10 @@ def test_a_multi_line_excerpt_pasted_into_the_admin_is_saved_with_lf_line_ending
         excerpt=pasted,
     )
 
-    saved = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    saved = form.save()
 
     assert saved.status_code == 302
-    statement = organisation.statements.latest("pk")
+    statement = form.object.statements.latest("pk")
     assert statement.text == "continuing and enhanced support from local authorities"
     assert "\r" not in statement.excerpt
     assert statement.excerpt == passage.replace("call upon", "call\xa0upon")
@@ -63,10 +61,9 @@ def test_a_curly_apostrophe_typed_straight_is_refused_saying_where(admin_client)
     source = Source.objects.get(slug="amie-founder-page")
     typed = "As one of 13 founder organisations, we're part of a growing network"
     assert comparable(typed.replace("'", "’")) in comparable(source.text)
-    organisation, response = organisation_change(admin_client, "amie")
+    form = organisation_form(admin_client, "amie")
     before = Statement.objects.count()
-    data = add_inline_row(
-        form_data(response, "organisation_form"),
+    form.add_row(
         "statements",
         kind=Statement.Kind.WORK,
         text="part of a growing network",
@@ -74,7 +71,7 @@ def test_a_curly_apostrophe_typed_straight_is_refused_saying_where(admin_client)
         excerpt=typed,
     )
 
-    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    refused = form.save()
 
     assert refused.status_code == 200
     assert Statement.objects.count() == before
@@ -152,45 +149,40 @@ def test_make_run_loads_the_directory_only_into_a_database_that_has_none():
 
 def test_a_form_with_errors_opens_with_a_summary_linking_to_each(admin_client):
     source = Source.objects.get(slug="mec-isme")
-    organisation, response = organisation_change(admin_client, "isme")
-    data = add_inline_row(
-        form_data(response, "organisation_form"),
+    form = organisation_form(admin_client, "isme")
+    form.add_row(
         "statements",
         kind=Statement.Kind.AIM,
         text="Not in the source at all.",
         source=source.pk,
         excerpt="Not in the source at all.",
     )
-    data["founded_year"] = ["3000"]
-    page = content(admin_client.post(url(Organisation, "change", organisation.pk), data))
-    summary = page[
-        page.index('id="error-summary"') : page.index("</ul>", page.index('id="error-summary"'))
-    ]
-    index = int(data["statements-TOTAL_FORMS"][0])
+    page = read(form.save(founded_year=3000))
+    summary = page.one(id="error-summary")
+    links = [link.get("href") for link in summary.find_all("a")]
+    index = int(form.data["statements-TOTAL_FORMS"][0])
     for anchor in ["id_founded_year", f"id_statements-{index - 1}-excerpt"]:
-        assert f'href="#{anchor}"' in summary
-        assert f'id="{anchor}"' in page  # the link leads somewhere
-    assert "The founding year cannot be after this year" in summary
-    assert "This excerpt does not appear verbatim in the source." in summary
-    assert 'src="/static/admin/musicdir/error_summary.js"' in page
+        assert f"#{anchor}" in links
+        assert page.one(id=anchor)  # the link leads somewhere
+    assert "the founding year cannot be after this year" in summary.text
+    assert "this excerpt does not appear verbatim in the source." in summary.text
+    assert page.find("script", src="/static/admin/musicdir/error_summary.js")
 
 
 def test_records_are_grouped_in_collapsible_sections_open_where_there_is_an_error(admin_client):
-    organisation, response = organisation_change(admin_client, "isme")
-    page = content(response)
+    form = organisation_form(admin_client, "isme")
     for prefix in ["statements", "programmes", "affiliations", "citations"]:
-        group = page[page.index(f'id="{prefix}-group"') :]
-        assert group.index("<details>") < group.index(f'id="{prefix}-heading"')
-    data = form_data(response, "organisation_form")
-    data["statements-0-excerpt"] = ["Changed so that it is not in the source."]
-    page = content(admin_client.post(url(Organisation, "change", organisation.pk), data))
-    statements = page[page.index('id="statements-group"') : page.index('id="statements-heading"')]
-    assert "<details>" not in statements  # the group with the error is open
+        details = read(form.page).one(id=f"{prefix}-group").find("details")
+        assert "open" not in details.attrs
+        assert details.one(id=f"{prefix}-heading")
+    form.data["statements-0-excerpt"] = ["Changed so that it is not in the source."]
+    statements = read(form.save()).one(id="statements-group")
+    details = statements.find("details")
+    assert details is None or "open" in details.attrs  # the group with the error is open
 
 
 def test_an_organisation_lists_the_affiliations_others_recorded_with_it(admin_client):
-    organisation, response = organisation_change(admin_client, "isme")
-    page = content(response)
+    page = content(organisation_form(admin_client, "isme").page)
     mec = Organisation.objects.get(slug="music-education-council")
     assert escape("National affiliate for the UK: Music Education Council (MEC)") in page
     assert f'href="{url(Organisation, "change", mec.pk)}"' in page
@@ -202,16 +194,15 @@ def test_the_same_affiliation_cannot_be_recorded_twice(admin_client):
     from organisations.models import Affiliation
 
     existing = Affiliation.objects.filter(programme=None).select_related("organisation").first()
-    organisation, response = organisation_change(admin_client, existing.organisation.slug)
-    data = add_inline_row(
-        form_data(response, "organisation_form"),
+    form = organisation_form(admin_client, existing.organisation.slug)
+    form.add_row(
         "affiliations",
         kind=existing.kind,
         other=existing.other_id,
         source=existing.source_id,
         excerpt=existing.excerpt,
     )
-    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    refused = form.save()
     assert refused.status_code == 200
     assert "This affiliation is already recorded." in content(refused)
 
@@ -233,18 +224,15 @@ def test_the_database_refuses_a_duplicate_affiliation_and_an_impossible_year(db)
 
 @pytest.mark.parametrize("slug", ["compare", "network"])
 def test_a_slug_that_is_one_of_the_sites_pages_is_refused(admin_client, slug):
-    organisation, response = organisation_change(admin_client, "unesco")
-    data = form_data(response, "organisation_form")
-    data["slug"] = [slug]
-    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    refused = organisation_form(admin_client, "unesco").save(slug=slug)
     assert refused.status_code == 200
     assert "is the address of one of the site&#x27;s own pages" in content(refused)
 
 
 def test_the_admin_is_named_for_the_site(admin_client):
-    page = content(admin_client.get("/admin/"))
-    assert "musicdir" in page[page.index("<title>") : page.index("</title>")]
-    assert "Django administration" not in page
+    page = read(admin_client.get("/admin/"))
+    assert "musicdir" in page.one("title").text
+    assert "django administration" not in page.text
 
 
 def test_organisations_can_be_marked_verified_today(admin_client, client):
@@ -270,8 +258,6 @@ def test_organisations_can_be_marked_verified_today(admin_client, client):
 def test_change_lists_cost_the_same_queries_however_long(admin_client, model_name):
     from django.apps import apps
 
-    from tests.reading import count_queries
-
     model = apps.get_model("organisations", model_name)
     changelist = f"/admin/organisations/{model_name}/"
     before = count_queries(admin_client, changelist)
@@ -280,24 +266,18 @@ def test_change_lists_cost_the_same_queries_however_long(admin_client, model_nam
     for n, record in enumerate(list(originals.all()[:5])):
         for copy in range(3):
             record.pk, record.key = None, ""
-            record.organisation = Organisation.objects.create(
-                name=f"Copy {n}-{copy}", slug=f"copy-{n}-{copy}", kind="network"
-            )
+            record.organisation = factories.organisation(f"Copy {n}-{copy}", kind="network")
             record.save()
     assert count_queries(admin_client, changelist) == before
 
 
 def test_change_list_filters_stay_short_however_many_organisations(admin_client):
     def filter_links():
-        page = content(admin_client.get("/admin/organisations/statement/"))
-        filters = page[page.index('id="changelist-filter"') :]
-        return filters.count("<li")
+        page = read(admin_client.get("/admin/organisations/statement/"))
+        return len(page.one(id="changelist-filter").find_all("li"))
 
     before = filter_links()
-    Organisation.objects.bulk_create(
-        Organisation(name=f"Organisation {n}", slug=f"organisation-{n}", kind="network")
-        for n in range(50)
-    )
+    factories.organisations(50, kind="network")
     assert filter_links() == before
 
 
@@ -305,14 +285,13 @@ def test_the_same_new_affiliation_twice_in_one_save_is_refused(admin_client):
     from organisations.models import Affiliation
 
     existing = Affiliation.objects.filter(programme=None).select_related("organisation").first()
-    organisation, response = organisation_change(admin_client, existing.organisation.slug)
+    form = organisation_form(admin_client, existing.organisation.slug)
     unused = Organisation.objects.exclude(pk__in=[existing.organisation_id]).last()
-    data = form_data(response, "organisation_form")
     for _ in range(2):
-        add_inline_row(
-            data, "affiliations", kind=existing.kind, other=unused.pk,
+        form.add_row(
+            "affiliations", kind=existing.kind, other=unused.pk,
             source=existing.source_id, excerpt=existing.excerpt,
         )  # fmt: skip
-    refused = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    refused = form.save()
     assert refused.status_code == 200
     assert "This affiliation is already recorded." in content(refused)

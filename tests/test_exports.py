@@ -1,25 +1,16 @@
 """The list's CSV and JSON exports: the same organisations as the list, all pages, streamed."""
 
 import csv
-import html
 import io
 import json
-import re
 
 import pytest
 from django.urls import reverse
 
 from organisations import exports
-from organisations.models import (
-    Affiliation,
-    Audience,
-    KeyFigure,
-    Organisation,
-    Programme,
-    Source,
-    Theme,
-)
-from tests.reading import count_queries
+from organisations.models import Organisation, Programme, Theme
+from tests import factories, reading
+from tests.reading import count_queries, read, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +35,7 @@ def list_slugs(client, params):
 
 def content(response):
     assert response.streaming is True
-    return b"".join(response.streaming_content).decode("utf-8")
+    return reading.content(response)
 
 
 def export_csv(client, params=None):
@@ -53,8 +44,8 @@ def export_csv(client, params=None):
     return list(csv.DictReader(io.StringIO(content(response))))
 
 
-def export_json(client, params=None):
-    response = client.get(JSON_URL, params or {})
+def export_json(client, params=None, url=JSON_URL):
+    response = client.get(url, params or {})
     assert response.status_code == 200
     return json.loads(content(response))["organisations"]
 
@@ -62,28 +53,6 @@ def export_json(client, params=None):
 def record(client, slug):
     (found,) = [org for org in export_json(client, {"status": "all"}) if org["slug"] == slug]
     return found
-
-
-def make_organisations(count, start=0):
-    """`count` funders, each with key figures, an audience and affiliations both ways."""
-    source = Source.objects.first()
-    isme = Organisation.objects.get(slug="isme")
-    schools = Audience.objects.get(slug="schools")
-    for n in range(start, start + count):
-        org = Organisation.objects.create(
-            name=f"Test funder {n:03}", slug=f"test-funder-{n:03}", kind="funder", scope="uk"
-        )
-        org.audiences.add(schools)
-        for value in (1, 2):
-            KeyFigure.objects.create(
-                organisation=org, value=value, label=f"things {value}", source=source, excerpt="x"
-            )
-        Affiliation.objects.create(
-            organisation=org, kind="member-of", other=isme, source=source, excerpt="x"
-        )
-        Affiliation.objects.create(
-            organisation=isme, kind="partner-of", other=org, source=source, excerpt="x"
-        )
 
 
 LIST_PARAMS = [
@@ -111,7 +80,7 @@ def test_the_exports_hold_the_lists_organisations_in_its_order(client, params):
     "params", [{}, {"kind": "funder"}, {"scope": ["uk", "england"], "sort": "-name"}]
 )
 def test_the_exports_hold_every_page_of_the_list(client, params):
-    make_organisations(30)
+    factories.organisations_with_records(30)
     expected = list_slugs(client, params)
     assert len(expected) > 20  # more than one page of the list
     assert [row["slug"] for row in export_csv(client, params)] == expected
@@ -119,7 +88,7 @@ def test_the_exports_hold_every_page_of_the_list(client, params):
 
 
 def test_the_page_parameter_is_ignored(client):
-    make_organisations(30)
+    factories.organisations_with_records(30)
     everything = export_json(client)
     assert export_json(client, {"page": 2}) == everything
     assert len(everything) == Organisation.objects.count()
@@ -232,42 +201,31 @@ def make_awkward_organisations():
     """Organisations with everything an export has to word or quote: no acronym, no scope or
     year, non-ASCII, commas, quotes and new lines, a formula, figures with qualifiers and notes,
     affiliations with qualifiers and programmes both ways, several themes."""
-    source = Source.objects.first()
     programme = Programme.objects.first()
-    zoe = Organisation.objects.create(
-        name="Zoë’s Music Trust — Tést",
+    zoe = factories.organisation(
+        "Zoë’s Music Trust — Tést",
         slug="zoe",
         kind="network",
         summary='Quotes "like this", commas, and\nnew lines',
         website="https://zoe.example/",
+        themes=Theme.objects.values_list("slug", flat=True)[:3],
     )
-    formula = Organisation.objects.create(
-        name="=Formula Org", slug="formula-org", acronym="FO", kind="funder", scope="wales"
+    formula = factories.organisation(
+        "=Formula Org", slug="formula-org", acronym="FO", kind="funder", scope="wales"
     )
-    zoe.themes.add(*Theme.objects.all()[:3])
     for value, qualifier, label, note in [(5, "about", "hubs", "in 2024"), (0, "", "fees", "")]:
-        KeyFigure.objects.create(
-            organisation=zoe,
-            value=value,
-            qualifier=qualifier,
-            label=label,
-            note=note,
-            source=source,
-            excerpt="x",
-        )
+        factories.key_figure(zoe, value=value, qualifier=qualifier, label=label, note=note)
     for organisation, kind, other, qualifier in [
         (zoe, "funded-by", formula, "via the Arts Council"),
         (formula, "host-for", zoe, "in 2025"),
         (zoe, "member-of", Organisation.objects.get(slug="isme"), ""),
     ]:
-        Affiliation.objects.create(
-            organisation=organisation,
+        factories.affiliation(
+            organisation,
+            other,
             kind=kind,
-            other=other,
             qualifier=qualifier,
             programme=programme if kind != "member-of" else None,
-            source=source,
-            excerpt="x",
         )
 
 
@@ -346,7 +304,7 @@ def model_csv_row(record):
 
 
 def test_the_exports_say_what_the_models_say(client, rf):
-    make_organisations(3)
+    factories.organisations_with_records(3)
     make_awkward_organisations()
     absolute_url = rf.get("/").build_absolute_uri
     expected = {
@@ -371,7 +329,7 @@ def test_the_exports_say_what_the_models_say(client, rf):
 
 
 def test_each_chunk_of_rows_costs_the_same_few_queries(client, monkeypatch):
-    make_organisations(12)
+    factories.organisations_with_records(12)
     params = {"affiliated_with": "isme", "status": "all"}  # every row has affiliations
     url = f"{CSV_URL}?affiliated_with=isme&status=all"
     total = len(export_csv(client, params))
@@ -389,14 +347,14 @@ def test_each_chunk_of_rows_costs_the_same_few_queries(client, monkeypatch):
 
 
 def test_the_csv_cannot_smuggle_a_formula_into_a_spreadsheet(client):
-    Organisation.objects.create(
-        name='=HYPERLINK("http://evil.example")',
+    factories.organisation(
+        '=HYPERLINK("http://evil.example")',
         slug="formula",
         acronym="@SUM",
         kind="funder",
         summary="+1 and -1",
     )
-    Organisation.objects.create(name="-2+3", slug="minus", kind="funder", summary="=1")
+    factories.organisation("-2+3", slug="minus", kind="funder", summary="=1")
     rows = {row["slug"]: row for row in export_csv(client, {"kind": "funder"})}
     assert rows["formula"]["name"] == '\'=HYPERLINK("http://evil.example")'
     assert rows["formula"]["acronym"] == "'@SUM"
@@ -438,66 +396,58 @@ def test_bad_input_is_a_400_naming_the_field_in_json(client, params, field):
     assert errors[field] and all(isinstance(message, str) for message in errors[field])
 
 
-def alternates(content):
-    """{type: href} of the page's `<link rel="alternate">` tags."""
-    links = re.findall(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"', content)
-    return {kind: html.unescape(href) for kind, href in links}
+def alternates(response):
+    """{type: href} of the `<link rel="alternate">` tags in the page's head."""
+    links = read(response).one("head").find_all("link", rel="alternate")
+    return {link.get("type"): link.get("href") for link in links}
 
 
 def test_the_list_advertises_its_exports_with_its_filters_but_not_its_page(client):
-    make_organisations(30)
+    factories.organisations_with_records(30)
     params = {"kind": "funder", "sort": "-name"}
     response = client.get(LIST, {**params, "page": 2})
     assert response.status_code == 200
-    page = response.content.decode()
-    head = page.split("</head>")[0]
-    assert alternates(head) == {
+    assert alternates(response) == {
         "text/csv": f"{CSV_URL}?kind=funder&sort=-name",
         "application/json": f"{JSON_URL}?kind=funder&sort=-name",
     }
-    body = html.unescape(page.split("</head>")[1])
-    assert f'href="{CSV_URL}?kind=funder&sort=-name"' in body
-    assert f'href="{JSON_URL}?kind=funder&sort=-name"' in body
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
-    assert "Download these results: CSV · JSON" in text
+    body = read(response).one("body")
+    assert body.find("a", href=f"{CSV_URL}?kind=funder&sort=-name")
+    assert body.find("a", href=f"{JSON_URL}?kind=funder&sort=-name")
+    assert "download these results: csv · json" in body.text
 
     # The advertised twins hold the whole result, every page of it.
     expected = list_slugs(client, params)
     assert len(expected) > 20
-    assert [
-        org["slug"]
-        for org in json.loads(content(client.get(alternates(head)["application/json"])))[
-            "organisations"
-        ]
-    ] == expected
+    advertised = export_json(client, url=alternates(response)["application/json"])
+    assert [org["slug"] for org in advertised] == expected
 
 
 def test_the_search_is_kept_too(client):
     response = client.get(f"{LIST}?q=music&kind=alliance&kind=funder&page=1")
-    head = response.content.decode().split("</head>")[0]
-    assert alternates(head) == {
+    assert alternates(response) == {
         "text/csv": f"{CSV_URL}?q=music&kind=funder&kind=alliance",
         "application/json": f"{JSON_URL}?q=music&kind=funder&kind=alliance",
     }
 
 
 def test_the_bare_list_advertises_the_bare_exports(client):
-    head = client.get(LIST).content.decode().split("</head>")[0]
-    assert alternates(head) == {"text/csv": CSV_URL, "application/json": JSON_URL}
+    assert alternates(client.get(LIST)) == {"text/csv": CSV_URL, "application/json": JSON_URL}
 
 
 def test_a_list_with_bad_input_advertises_no_exports(client):
-    page = client.get(LIST, {"kind": "no-such-kind"}).content.decode()
-    assert 'rel="alternate"' not in page
-    assert "Download these results" not in page
+    response = client.get(LIST, {"kind": "no-such-kind"})
+    assert read(response).find(rel="alternate") is None
+    assert "download these results" not in visible(response)
 
 
 @pytest.mark.parametrize(
     "query", ["", "?q=music", "?kind=funder&audience=schools&affiliated_with=isme&sort=-name"]
 )
 def test_an_exports_query_count_does_not_grow_with_the_organisations(client, query):
-    make_organisations(1)  # so every query string matches something to prefetch for
+    # One, so that every query string matches something to prefetch for.
+    factories.organisations_with_records(1)
     before = {url: count_queries(client, url + query) for url in (CSV_URL, JSON_URL)}
-    make_organisations(30, start=1)
+    factories.organisations_with_records(30, start=1)
     for url, count in before.items():
         assert count_queries(client, url + query) == count

@@ -4,35 +4,24 @@ admin and in a public change log, and an organisation restored as it was."""
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
 from organisations.history import History
 from organisations.models import Organisation, Source, Statement
-from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
+from tests.admin_forms import organisation_form, url
+from tests.reading import content
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_client(client, django_user_model):
-    user = django_user_model.objects.create_user("alice", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return client
-
-
 def save(client, slug, **changes):
     """Save an organisation's admin form with `changes` (field: value), as a browser does."""
-    organisation, response = organisation_change(client, slug)
-    data = form_data(response, "organisation_form")
-    for name, value in changes.items():
-        data[name] = [value]
-    saved = client.post(url(Organisation, "change", organisation.pk), data)
+    form = organisation_form(client, slug)
+    saved = form.save(**changes)
     assert saved.status_code == 302, content(saved)[:300]
-    return organisation
+    return form.object
 
 
 def test_the_directory_loaded_is_in_the_history_once(client):
@@ -56,16 +45,15 @@ def test_an_admin_edit_is_recorded_field_by_field_with_the_editor(editor_client)
 
 def test_a_record_added_and_one_deleted_through_the_admin_are_recorded(editor_client):
     source = Source.objects.get(slug="music-mark-about-us")
-    organisation, response = organisation_change(editor_client, "music-mark")
-    data = form_data(response, "organisation_form")
-    first = data["statements-0-id"][0]
-    data["statements-0-DELETE"] = ["on"]
-    add_inline_row(
-        data, "statements", kind=Statement.Kind.AIM, text="raise that status", source=source.pk,
+    form = organisation_form(editor_client, "music-mark")
+    first = form.data["statements-0-id"][0]
+    form.data["statements-0-DELETE"] = ["on"]
+    form.add_row(
+        "statements", kind=Statement.Kind.AIM, text="raise that status", source=source.pk,
         excerpt="continuing to raise that status and value of music",
     )  # fmt: skip
-    assert editor_client.post(url(Organisation, "change", organisation.pk), data).status_code == 302
-    changes = History(organisation).changes
+    assert form.save().status_code == 302
+    changes = History(form.object).changes
     recent = [c for c in changes if c.when == changes[0].when]  # one save, one moment
     assert {(c.action, c.kind) for c in recent} >= {
         ("added", "statement"),

@@ -3,8 +3,6 @@ preview of every row, then confirmation) and as an operator does on the command 
 
 import csv
 import io
-import re
-from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +11,8 @@ from django.urls import reverse
 
 from organisations.history import History
 from organisations.models import Affiliation, Organisation, Statement
-from tests.admin_forms import content
+from tests.admin_forms import submitted
+from tests.reading import content, read
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +57,8 @@ def changed(slug, **values):
 def upload(client, model, name, data):
     """The preview page for `data` uploaded to `model`'s import page, as a browser posts it."""
     page = reverse(f"admin:organisations_{model}_import")
-    form = content(client.get(page))
-    csv_format = re.search(r'<option value="(\d+)"[^>]*>csv</option>', form, re.I)[1]
+    formats = read(client.get(page)).one("select", name="format").find_all("option")
+    (csv_format,) = [option.get("value") for option in formats if option.text == "csv"]
     return client.post(
         page,
         {"format": csv_format, "resource": "0", "import_file": SimpleUploadedFile(name, data)},
@@ -68,19 +67,20 @@ def upload(client, model, name, data):
 
 def confirm(client, model, preview):
     """Press "Confirm import" on a preview page."""
-    form = content(preview)
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
-    fields = {name: unescape(value) for name, value in fields.items()}
-    return client.post(reverse(f"admin:organisations_{model}_process_import"), fields, follow=True)
+    address = reverse(f"admin:organisations_{model}_process_import")
+    form = read(preview).one("form", action=address)
+    return client.post(address, dict(submitted(form)), follow=True)
 
 
 def outcomes(preview):
     """[(line, outcome, column, error)] of a preview page."""
-    table = content(preview)
-    table = table[table.index('class="import-preview"') :]
-    cell = r"<td>([^<]*)</td>"
-    rows = re.findall(rf'<tr class="[^"]*"><th scope="row">(\d+)</th>{cell}{cell}{cell}', table)
-    return [(int(line), outcome, column, unescape(error)) for line, outcome, column, error in rows]
+    table = read(preview).one("table", class_="import-preview").one("tbody")
+    rows = []
+    for row in table.find_all("tr"):
+        line = row.one("th", scope="row").raw_text
+        outcome, column, error = [cell.raw_text for cell in row.find_all("td")]
+        rows.append((int(line), outcome, column, error))
+    return rows
 
 
 def test_the_import_page_offers_a_template_of_the_columns(admin_client):

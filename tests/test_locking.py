@@ -7,28 +7,22 @@ of the first save is overwritten unless they save again, on purpose (organisatio
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
 from organisations.locking import VERSION_FIELD
 from organisations.models import Organisation, Statement
-from tests.admin_forms import content, form_data, url
+from tests import factories
+from tests.admin_forms import ChangeForm, form_data, url
+from tests.reading import content
 
 pytestmark = pytest.mark.django_db
 
 CONFLICT = "saved changes to Alliance for a Musically Inclusive England after you opened this page"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def editor(django_user_model, name):
-    user = django_user_model.objects.create_user(name, password="not-a-secret", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
+def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
@@ -41,70 +35,55 @@ def amie(db):
 
 
 @pytest.fixture
-def alice(django_user_model):
-    return editor(django_user_model, "alice")
+def alice(editor):
+    return logged_in(editor)
 
 
 @pytest.fixture
-def bob(django_user_model):
-    return editor(django_user_model, "bob")
-
-
-def open_form(client, obj):
-    """The change page of `obj` and the data its form would send unchanged."""
-    response = client.get(url(type(obj), "change", obj.pk))
-    assert response.status_code == 200
-    return form_data(response, f"{type(obj)._meta.model_name}_form")
-
-
-def save(client, obj, data):
-    return client.post(url(type(obj), "change", obj.pk), data)
+def bob(db):
+    return logged_in(factories.editor("bob"))
 
 
 def test_the_change_form_carries_the_version_it_was_opened_at(alice, amie):
-    data = open_form(alice, amie)
-    assert data[VERSION_FIELD] == [str(amie.version)]
+    assert ChangeForm(alice, amie).data[VERSION_FIELD] == [str(amie.version)]
 
 
 def test_the_second_of_two_editors_gets_a_conflict_and_keeps_what_they_typed(alice, bob, amie):
-    alices_form = open_form(alice, amie)
-    bobs_form = open_form(bob, amie)
+    alices_form = ChangeForm(alice, amie)
+    bobs_form = ChangeForm(bob, amie)
 
-    alices_form["summary"] = ["Alice's summary."]
-    assert save(alice, amie, alices_form).status_code == 302
+    assert alices_form.save(summary="Alice's summary.").status_code == 302
 
-    bobs_form["summary"] = ["Bob's summary, typed at the same time."]
-    refused = save(bob, amie, bobs_form)
+    refused = bobs_form.save(summary="Bob's summary, typed at the same time.")
 
     assert refused.status_code == 200
     page = content(refused)
     assert escape(CONFLICT) in page
     assert "your changes have not been saved" in page
     # What Bob typed is in the form shown again; Alice's save stands.
-    shown = form_data(refused, "organisation_form")
-    assert shown["summary"] == ["Bob's summary, typed at the same time."]
+    bobs_form.data = form_data(refused, "organisation_form")
+    assert bobs_form.data["summary"] == ["Bob's summary, typed at the same time."]
     amie.refresh_from_db()
     assert amie.summary == "Alice's summary."
 
     # Saving the form shown again replaces Alice's save: a deliberate choice, not a silent one.
-    assert save(bob, amie, shown).status_code == 302
+    assert bobs_form.save().status_code == 302
     amie.refresh_from_db()
     assert amie.summary == "Bob's summary, typed at the same time."
 
 
 def test_a_conflict_keeps_the_inline_rows_typed_and_saves_none_of_them(alice, bob, amie):
     statement = amie.statements.order_by("order", "pk").first()
-    alices_form = open_form(alice, amie)
-    bobs_form = open_form(bob, amie)
+    alices_form = ChangeForm(alice, amie)
+    bobs_form = ChangeForm(bob, amie)
     index = next(
         name.split("-")[1]
-        for name, value in bobs_form.items()
+        for name, value in bobs_form.data.items()
         if name.startswith("statements-") and name.endswith("-id") and value == [str(statement.pk)]
     )
 
-    assert save(alice, amie, alices_form).status_code == 302
-    bobs_form[f"statements-{index}-order"] = ["99"]
-    refused = save(bob, amie, bobs_form)
+    assert alices_form.save().status_code == 302
+    refused = bobs_form.save(**{f"statements-{index}-order": 99})
 
     assert refused.status_code == 200
     assert escape(CONFLICT) in content(refused)
@@ -115,10 +94,7 @@ def test_a_conflict_keeps_the_inline_rows_typed_and_saves_none_of_them(alice, bo
 
 def test_every_save_bumps_the_version_inline_changes_included(alice, amie):
     before = amie.version
-    data = open_form(alice, amie)
-    index = 0
-    data[f"statements-{index}-order"] = ["42"]
-    assert save(alice, amie, data).status_code == 302
+    assert ChangeForm(alice, amie).save(**{"statements-0-order": 42}).status_code == 302
     amie.refresh_from_db()
     assert amie.version == before + 1
     assert amie.statements.filter(order=42).exists()
@@ -126,26 +102,22 @@ def test_every_save_bumps_the_version_inline_changes_included(alice, amie):
 
 def test_a_record_saved_on_its_own_page_conflicts_with_its_organisations_page(alice, bob, amie):
     statement = amie.statements.order_by("order", "pk").first()
-    bobs_organisation_form = open_form(bob, amie)
+    bobs_organisation_form = ChangeForm(bob, amie)
 
-    statement_form = open_form(alice, statement)
-    statement_form["order"] = ["7"]
-    assert save(alice, statement, statement_form).status_code == 302
+    assert ChangeForm(alice, statement).save(order=7).status_code == 302
 
-    refused = save(bob, amie, bobs_organisation_form)
+    refused = bobs_organisation_form.save()
     assert refused.status_code == 200
     assert escape(CONFLICT) in content(refused)
 
 
 def test_two_editors_on_the_same_record_page(alice, bob, amie):
     statement = amie.statements.order_by("order", "pk").first()
-    alices_form = open_form(alice, statement)
-    bobs_form = open_form(bob, statement)
+    alices_form = ChangeForm(alice, statement)
+    bobs_form = ChangeForm(bob, statement)
 
-    alices_form["order"] = ["5"]
-    assert save(alice, statement, alices_form).status_code == 302
-    bobs_form["order"] = ["6"]
-    refused = save(bob, statement, bobs_form)
+    assert alices_form.save(order=5).status_code == 302
+    refused = bobs_form.save(order=6)
 
     assert refused.status_code == 200
     assert escape(CONFLICT) in content(refused)
@@ -155,33 +127,32 @@ def test_two_editors_on_the_same_record_page(alice, bob, amie):
 
 def test_deleting_a_record_conflicts_with_a_page_that_still_shows_it(alice, bob, amie):
     statement = amie.statements.order_by("order", "pk").first()
-    bobs_form = open_form(bob, amie)
+    bobs_form = ChangeForm(bob, amie)
 
     response = alice.post(url(Statement, "delete", statement.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not Statement.objects.filter(pk=statement.pk).exists()
 
-    refused = save(bob, amie, bobs_form)
+    refused = bobs_form.save()
     assert refused.status_code == 200
     assert escape(CONFLICT) in content(refused)
     assert not Statement.objects.filter(pk=statement.pk).exists()
 
 
 def test_a_form_without_its_version_is_refused(alice, amie):
-    data = open_form(alice, amie)
-    del data[VERSION_FIELD]
-    data["summary"] = ["Sent by something that is not the form."]
-    refused = save(alice, amie, data)
+    form = ChangeForm(alice, amie)
+    del form.data[VERSION_FIELD]
+    refused = form.save(summary="Sent by something that is not the form.")
     assert refused.status_code == 200
     assert escape(CONFLICT) in content(refused)
 
 
 def test_reloading_the_fixture_conflicts_with_a_form_opened_before(alice, amie):
-    data = open_form(alice, amie)
+    form = ChangeForm(alice, amie)
     call_command("loaddata", "organisations", stdout=StringIO())
     assert Organisation.objects.get(pk=amie.pk).version > amie.version
 
-    refused = save(alice, amie, data)
+    refused = form.save()
     assert refused.status_code == 200
     assert escape(CONFLICT) in content(refused)
 

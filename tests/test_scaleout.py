@@ -1,7 +1,6 @@
 """Scale-out: two gunicorn instances sharing one PostgreSQL and one Redis serve the same pages,
 and an edit made through one is seen at once through the other."""
 
-import re
 import socket
 import subprocess
 import sys
@@ -9,7 +8,7 @@ import sys
 import pytest
 
 from devtools.servers import gunicorn, manage, production_env
-from tests.admin_forms import form_data
+from tests.admin_forms import first_change_link, form_data
 from tests.servers import Browser
 
 SERVER = "127.0.0.1"
@@ -91,13 +90,11 @@ def test_an_edit_through_one_instance_is_seen_at_once_through_the_other(instance
     first.log_in("editor", PASSWORD)
 
     changelist = first.get("/admin/organisations/organisation/?q=UNESCO")
-    change = re.search(
-        r'href="(/admin/organisations/organisation/\d+/change/)', changelist.content.decode()
-    )
-    page = first.get(change[1])
+    change = first_change_link(changelist)
+    page = first.get(change)
     data = form_data(page, "organisation_form")
     data["summary"] = ["Seen through the other instance."]
-    saved = first.post(change[1], data)
+    saved = first.post(change, data)
     assert saved.status == 302, saved.content.decode()[:2000]
 
     assert "Seen through the other instance." in summary_on(second)

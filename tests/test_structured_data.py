@@ -1,13 +1,13 @@
 """schema.org JSON-LD on each organisation's page, the sitemap and robots.txt."""
 
 import json
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
 
 from organisations.models import Organisation
+from tests.reading import read
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,6 @@ ALL_SLUGS = [
     "royal-conservatoire-of-scotland",
 ]
 
-JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
-
 
 def absolute(slug):
     return "http://testserver" + reverse("organisations:detail", kwargs={"slug": slug})
@@ -35,9 +33,11 @@ def jsonld(client, slug):
     """The page's one JSON-LD object, read from its <head>."""
     response = client.get(reverse("organisations:detail", kwargs={"slug": slug}))
     assert response.status_code == 200
-    head = response.content.decode().split("</head>")[0]
-    (found,) = JSONLD.findall(head)
-    return json.loads(found)
+    return json.loads(jsonld_text(response))
+
+
+def jsonld_text(response):
+    return read(response).one("head").one("script", type="application/ld+json").raw_text
 
 
 def reference(slug):
@@ -111,8 +111,7 @@ def test_markup_in_the_data_cannot_break_out_of_the_script(client):
     page = response.content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "</script><script>" not in page
-    head = page.split("</head>")[0]
-    (found,) = JSONLD.findall(head)
+    found = jsonld_text(response)
     assert "<" not in found and ">" not in found and "&" not in found
     data = json.loads(found)
     assert data["description"] == attack

@@ -19,6 +19,7 @@ from organisations.models import (
     Source,
     Statement,
 )
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 postgresql_only = pytest.mark.skipif(
@@ -209,7 +210,7 @@ def test_it_adds_to_earlier_synthetic_data_numbering_after_it():
 
 
 def test_it_refuses_a_database_with_organisations_the_fixture_does_not_have():
-    Organisation.objects.create(name="Acme Music", slug="acme", kind="alliance")
+    factories.organisation("Acme Music", slug="acme", kind="alliance")
     with pytest.raises(CommandError, match="organisation 'acme'.*use --force"):
         generate(5)
     assert not synthetic().exists()
@@ -217,10 +218,7 @@ def test_it_refuses_a_database_with_organisations_the_fixture_does_not_have():
 
 def test_it_refuses_a_database_with_records_the_fixture_does_not_have():
     isme = Organisation.objects.get(slug="isme")
-    Statement.objects.create(
-        organisation=isme, key="added-by-an-editor", kind="aim", text="An aim.",
-        source=Source.objects.first(), excerpt="An aim.",
-    )  # fmt: skip
+    factories.statement(isme, key="added-by-an-editor")
     with pytest.raises(CommandError, match="statement 'isme/added-by-an-editor'"):
         generate(5)
 
@@ -232,6 +230,6 @@ def test_it_refuses_a_database_with_user_accounts(django_user_model):
 
 
 def test_it_generates_anyway_when_forced():
-    Organisation.objects.create(name="Acme Music", slug="acme", kind="alliance")
+    factories.organisation("Acme Music", slug="acme", kind="alliance")
     call_command("generate_synthetic", "5", "--force", stdout=StringIO())
     assert synthetic().count() == 5

@@ -31,6 +31,7 @@ from django.test import override_settings
 from django.test.testcases import LiveServerThread
 
 from devtools import servers
+from tests.conftest import TEST_SETTINGS
 from tests.servers import throwaway_database
 
 CHROMIUM = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -104,11 +105,9 @@ def site_url(django_db_setup):
         connection.inc_thread_sharing()
     thread = LiveServerThread(HOST, StaticFilesHandler, connections_override=shared)
     thread.daemon = True
-    # The middleware reads its settings once, as the server starts: plain HTTP, as in
-    # tests/conftest.py, and this host.
-    with override_settings(
-        SECURE_SSL_REDIRECT=False, ALLOWED_HOSTS=[*django_settings.ALLOWED_HOSTS, HOST]
-    ):
+    # The middleware reads its settings once, as the server starts: the tests' (plain HTTP),
+    # and this host.
+    with override_settings(**TEST_SETTINGS, ALLOWED_HOSTS=[*django_settings.ALLOWED_HOSTS, HOST]):
         thread.start()
         thread.is_ready.wait()
     if thread.error:
