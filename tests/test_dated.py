@@ -5,8 +5,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from organisations.models import Affiliation, Organisation, Role, Source
-from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
-from tests.reading import visible
+from tests.admin_forms import organisation_form
+from tests.reading import content, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -14,13 +14,12 @@ PASSAGE = "The Music Education Council is the International Society for Music Ed
 
 
 def add_affiliation(client, **fields):
-    organisation, response = organisation_change(client, "music-education-council")
-    data = form_data(response, "organisation_form")
+    """Save MEC's form with one more affiliation to ISME, as a browser submits it."""
+    form = organisation_form(client, "music-education-council")
     source = Source.objects.get(slug="mec-isme")
     isme = Organisation.objects.get(slug="isme")
-    row = {"other": isme.pk, "source": source.pk, "excerpt": PASSAGE, **fields}
-    add_inline_row(data, "affiliations", **row)
-    return client.post(url(Organisation, "change", organisation.pk), data)
+    form.add_row("affiliations", other=isme.pk, source=source.pk, excerpt=PASSAGE, **fields)
+    return form.save()
 
 
 def test_a_dated_affiliation_reads_with_its_dates_on_both_pages(admin_client, client):
