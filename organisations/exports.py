@@ -18,7 +18,24 @@ from itertools import islice
 
 from django.db.models import F, Lookup
 
-from .models import Affiliation, Audience, KeyFigure, Organisation, Theme, detail_url
+from .models import (
+    Affiliation,
+    AreaServed,
+    Audience,
+    Citation,
+    Dated,
+    Identifier,
+    KeyFigure,
+    MemberBenefit,
+    Organisation,
+    OtherName,
+    Programme,
+    Role,
+    Source,
+    Statement,
+    Theme,
+    detail_url,
+)
 
 # Organisations read (and their relations queried) per database round trip.
 CHUNK_SIZE = 2000
@@ -43,6 +60,18 @@ CSV_COLUMNS = [
     "affiliations",
 ]
 
+# The header says which columns the sources state (each backed by a passage, in the JSON export)
+# and which are our classification: "kind (our classification)".
+COLUMN_MARKS = {
+    **dict.fromkeys(Organisation.STATED, "stated"),
+    **dict.fromkeys(Organisation.CLASSIFIED, "our classification"),
+    "affiliations": "our wording",
+}
+CSV_HEADER = [
+    f"{column} ({COLUMN_MARKS[column]})" if column in COLUMN_MARKS else column
+    for column in CSV_COLUMNS
+]
+
 # Characters that make a spreadsheet read a cell as a formula (OWASP's list: the four the
 # issue names, plus tab and carriage return).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -64,6 +93,43 @@ FIELDS = (
     "website",
 )
 
+# The records of every other kind, as the JSON export gives them: {name: (model, {key: field})},
+# each with its source and passage. Citations are the passages behind the organisation's own
+# fields (`supports` names the stated field a passage states, if any).
+RECORDS = {
+    "statements": (Statement, {"kind": "kind", "title": "title", "text": "text"}),
+    "benefits": (
+        MemberBenefit,
+        {"category": "category", "title": "title", "text": "text", "for": "members"},
+    ),
+    "programmes": (
+        Programme,
+        {
+            "name": "name",
+            "kind": "kind",
+            "part_of": "parent__name",
+            "frequency": "frequency",
+            "year": "year",
+            "location": "location",
+            "description": "description",
+        },
+    ),
+    "roles": (
+        Role,
+        {
+            "person": "person__name",
+            "title": "title",
+            "quote": "quote",
+            "start_year": "start_year",
+            "end_year": "end_year",
+        },
+    ),
+    "areas_served": (AreaServed, {"area": "area__code", "area_name": "area__name"}),
+    "other_names": (OtherName, {"kind": "kind", "name": "name"}),
+    "identifiers": (Identifier, {"scheme": "scheme", "value": "value"}),
+    "citations": (Citation, {"supports": "supports"}),
+}
+
 KIND_LABELS = dict(Organisation.Kind.choices)
 SCOPE_LABELS = dict(Organisation.Scope.choices)
 
@@ -73,23 +139,40 @@ class Row:
     as (its id, slug, name), its key figures as (its id, value, qualifier, label, note, text)
     and its affiliations as `Link`s, each in the order its page shows them."""
 
-    __slots__ = ("fields", "audiences", "themes", "key_figures", "affiliations")
+    __slots__ = ("fields", "audiences", "themes", "key_figures", "affiliations", "records")
 
-    def __init__(self, fields, audiences, themes, key_figures, affiliations):
+    def __init__(self, fields, audiences, themes, key_figures, affiliations, records):
         self.fields = fields
         self.audiences = audiences
         self.themes = themes
         self.key_figures = key_figures
         self.affiliations = affiliations
+        # {name in RECORDS: [(its id, its fields' values..., source slug, passage)]}, if read.
+        self.records = records
 
 
 class Link:
     """One affiliation worded for the exported organisation's side, as its page words it
     (`Affiliation.wording`): `other` is the organisation at the other end, as (name, slug)."""
 
-    __slots__ = ("incoming", "kind", "label", "other", "qualifier", "programme", "text", "key")
+    __slots__ = (
+        "incoming",
+        "kind",
+        "label",
+        "other",
+        "qualifier",
+        "programme",
+        "text",
+        "key",
+        "start_year",
+        "end_year",
+        "source",
+        "passage",
+    )
 
-    def __init__(self, incoming, kind, qualifier, programme, other):
+    def __init__(
+        self, incoming, kind, qualifier, programme, start_year, end_year, source, passage, other
+    ):
         name, acronym, slug = other
         before, after = Affiliation.wording(kind, qualifier, programme, incoming)
         self.incoming = incoming
@@ -99,8 +182,15 @@ class Link:
         # The affiliation's own qualifier (on the incoming side it is also part of `label`).
         self.qualifier = qualifier
         self.programme = programme
-        self.text = f"{before}{Organisation.name_with_acronym(name, acronym)}{after}"
+        period = Dated.period_of(start_year, end_year)
+        self.text = f"{before}{Organisation.name_with_acronym(name, acronym)}{after}" + (
+            f" ({period})" if period else ""
+        )
         self.key = Affiliation.sort_key(kind, name)
+        self.start_year = start_year
+        self.end_year = end_year
+        self.source = source
+        self.passage = passage
 
 
 class Among(Lookup):
@@ -124,14 +214,14 @@ class Among(Lookup):
         return f"{lhs} = ANY(%s::bigint[])", [*params, "{" + self.ids() + "}"]
 
 
-def rows(queryset):
+def rows(queryset, with_records=False):
     """The `Row` of every organisation in `queryset` (already filtered and ordered), in its
     order, read `CHUNK_SIZE` at a time: memory does not grow with the number of rows.
 
     Each chunk costs at most seven queries, however large it is: the chunk (one fetch from
     the cursor); its audiences; themes; key figures; affiliations from it; affiliations to it;
     and the name, acronym and slug of the organisations at their other ends (none if it has
-    no affiliations).
+    no affiliations). `with_records`: one more for each kind of record in `RECORDS`.
     """
     chunk_size = CHUNK_SIZE
     db = queryset.db
@@ -148,15 +238,18 @@ def rows(queryset):
             .filter(Among(F("organisations"), ids))
             .values_list("organisations", "slug", "name")
         )
+        cited = ("source__slug", "excerpt")
         figures = _grouped(
             (organisation, value, qualifier, label, note, KeyFigure.text(qualifier, value, label))
-            for organisation, value, qualifier, label, note in KeyFigure.objects.using(db)
+            + tuple(quoted)
+            for organisation, value, qualifier, label, note, *quoted in KeyFigure.objects.using(db)
             .filter(Among(F("organisation"), ids))
-            .values_list("organisation", "value", "qualifier", "label", "note")
+            .values_list("organisation", "value", "qualifier", "label", "note", *cited)
         )
-        # (this side, other side, kind, qualifier, programme), each direction in its order.
+        # (this side, other side, kind, qualifier, programme, source, passage), each direction
+        # in its order.
         affiliations = Affiliation.objects.using(db)
-        fields = ("kind", "qualifier", "programme__name")
+        fields = ("kind", "qualifier", "programme__name", "start_year", "end_year", *cited)
         outgoing = list(
             affiliations.filter(Among(F("organisation"), ids)).values_list(
                 "organisation", "other", *fields
@@ -172,9 +265,18 @@ def rows(queryset):
         # organisation's name, as the organisation's page does.
         links = {}
         for incoming_side, records in ((False, outgoing), (True, incoming)):
-            for pk, other, kind, qualifier, programme in records:
-                link = Link(incoming_side, kind, qualifier, programme, others[other])
+            for pk, other, *values in records:
+                link = Link(incoming_side, *values, others[other])
                 links.setdefault(pk, []).append(link)
+        quoted = {}
+        if with_records:
+            for name, (model, columns) in RECORDS.items():
+                quoted[name] = _grouped(
+                    model.objects.using(db)
+                    .filter(Among(F("organisation"), ids))
+                    .order_by("organisation", "order", "pk")
+                    .values_list("organisation", *columns.values(), *cited)
+                )
         for row in chunk:
             pk = row[0]
             linked = links.get(pk)
@@ -186,6 +288,7 @@ def rows(queryset):
                 themes.get(pk, ()),
                 figures.get(pk, ()),
                 linked or (),
+                {name: records.get(pk, ()) for name, records in quoted.items()},
             )
 
 
@@ -232,8 +335,47 @@ def _tags(tags):
 
 
 def _figure(figure):
-    _, value, qualifier, label, note, text = figure
-    return {"value": value, "qualifier": qualifier, "label": label, "note": note, "text": text}
+    _, value, qualifier, label, note, text, source, passage = figure
+    return {
+        "value": value,
+        "qualifier": qualifier,
+        "label": label,
+        "note": note,
+        "text": text,
+        "source": source,
+        "passage": passage,
+    }
+
+
+def _record(name, values):
+    """One record of `RECORDS[name]` (its values as `rows()` reads them), as JSON data."""
+    _, *values, source, passage = values
+    keys = RECORDS[name][1]
+    return {**dict(zip(keys, values, strict=True)), "source": source, "passage": passage}
+
+
+def _evidence(citations):
+    """{stated field: {"source": ..., "passage": ...}} from an organisation's citations."""
+    return {
+        supports: {"source": source, "passage": passage}
+        for _, supports, source, passage in citations
+        if supports
+    }
+
+
+def source_records(db):
+    """Every source, with its provenance (only what is recorded), as JSON data."""
+    return [
+        {
+            "slug": source.slug,
+            "title": source.title,
+            "publisher": source.publisher.slug if source.publisher else None,
+            "url": source.url,
+            "retrieved": source.retrieved.isoformat() if source.retrieved else None,
+            "licence": source.licence,
+        }
+        for source in Source.objects.using(db).select_related("publisher")
+    ]
 
 
 def _affiliation(link, url):
@@ -246,6 +388,10 @@ def _affiliation(link, url):
         "qualifier": link.qualifier,
         "programme": link.programme,
         "text": link.text,
+        "start_year": link.start_year,
+        "end_year": link.end_year,
+        "source": link.source,
+        "passage": link.passage,
     }
 
 
@@ -268,15 +414,32 @@ def organisation_record(row, url):
         "themes": _tags(row.themes),
         "key_figures": [_figure(figure) for figure in row.key_figures],
         "affiliations": [_affiliation(link, url) for link in row.affiliations],
+        **{
+            name: [_record(name, values) for values in records]
+            for name, records in row.records.items()
+        },
+        "evidence": _evidence(row.records.get("citations", ())),
     }
 
 
-def stream_json(organisations, absolute_url):
-    """`{"organisations": [...]}`, one organisation per line, a batch of lines at a time."""
+# What the JSON export says first: which of an organisation's fields the sources state (each
+# with its passage under "evidence") and which are our classification.
+FIELDS_LEGEND = {
+    "stated": list(Organisation.STATED),
+    "classified": list(Organisation.CLASSIFIED),
+    "quoted": ["summary", *RECORDS, "key_figures"],
+    "our_wording": ["affiliations.label", "affiliations.text", "key_figures.text"],
+}
+
+
+def stream_json(organisations, absolute_url, sources):
+    """`{"fields": ..., "sources": [...], "organisations": [...]}`, one organisation per line,
+    a batch of lines at a time. `sources`: `source_records()`."""
     url = page_urls(absolute_url)
     encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(ensure_ascii=False)
     organisations = iter(organisations)
-    yield '{"organisations": ['
+    yield f'{{"fields": {encode(FIELDS_LEGEND)},\n"sources": {encode(sources)},\n'
+    yield '"organisations": ['
     separator = "\n"
     while batch := list(islice(organisations, OUTPUT_ROWS)):
         text = ",\n".join(encode(organisation_record(row, url)) for row in batch)
@@ -325,7 +488,7 @@ def stream_csv(organisations, absolute_url):
     organisations = iter(organisations)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_HEADER)
     yield buffer.getvalue()
     while batch := list(islice(organisations, OUTPUT_ROWS)):
         buffer = io.StringIO()

@@ -983,12 +983,17 @@ class Dated(models.Model):
 
     @property
     def period(self):
-        """ "from 2016", "until 2020", "2016 to 2020", or "" where the source gives no dates."""
-        if self.start_year and self.end_year:
-            return f"{self.start_year} to {self.end_year}"
-        if self.start_year:
-            return f"from {self.start_year}"
-        return f"until {self.end_year}" if self.end_year else ""
+        return self.period_of(self.start_year, self.end_year)
+
+    @staticmethod
+    def period_of(start_year, end_year):
+        """ "from 2016", "until 2020", "2016 to 2020", or "" where the source gives no dates
+        (the exports word it from plain values)."""
+        if start_year and end_year:
+            return f"{start_year} to {end_year}"
+        if start_year:
+            return f"from {start_year}"
+        return f"until {end_year}" if end_year else ""
 
 
 class Role(OrganisationRecord, Dated):

@@ -162,12 +162,12 @@ class ExportView(View):
         if not filterset.is_valid():
             return self.invalid(filterset.form.errors)
         return StreamingHttpResponse(
-            self.stream(exports.rows(filterset.qs), request.build_absolute_uri),
+            self.stream(filterset.qs, request.build_absolute_uri),
             content_type=self.content_type,
             headers={"X-Robots-Tag": "noindex", **self.headers},
         )
 
-    def stream(self, rows, absolute_url):
+    def stream(self, organisations, absolute_url):
         raise NotImplementedError
 
     def invalid(self, errors):
@@ -178,8 +178,8 @@ class CsvExportView(ExportView):
     content_type = "text/csv; charset=utf-8"
     headers = {"Content-Disposition": 'attachment; filename="organisations.csv"'}
 
-    def stream(self, rows, absolute_url):
-        return exports.stream_csv(rows, absolute_url)
+    def stream(self, organisations, absolute_url):
+        return exports.stream_csv(exports.rows(organisations), absolute_url)
 
     def invalid(self, errors):
         lines = ["Invalid search or filters:"]
@@ -194,8 +194,9 @@ class CsvExportView(ExportView):
 class JsonExportView(ExportView):
     content_type = "application/json"
 
-    def stream(self, rows, absolute_url):
-        return exports.stream_json(rows, absolute_url)
+    def stream(self, organisations, absolute_url):
+        rows = exports.rows(organisations, with_records=True)  # each with its passage
+        return exports.stream_json(rows, absolute_url, exports.source_records(organisations.db))
 
     def invalid(self, errors):
         errors = {field: list(messages) for field, messages in errors.items()}

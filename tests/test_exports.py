@@ -39,9 +39,13 @@ def content(response):
 
 
 def export_csv(client, params=None):
+    """The CSV's rows as {column: cell}, by the columns' names without the header's marks
+    ("kind" for "kind (our classification)": see test_the_csv_header_marks_...)."""
     response = client.get(CSV_URL, params or {})
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(content(response))))
+    header, *rows = csv.reader(io.StringIO(content(response)))
+    assert header == exports.CSV_HEADER
+    return [dict(zip(exports.CSV_COLUMNS, row, strict=True)) for row in rows]
 
 
 def export_json(client, params=None, url=JSON_URL):
@@ -161,6 +165,8 @@ def test_the_json_record(client):
             "label": "countries",
             "note": "",
             "text": ("nearly 90 countries"),
+            "source": "mec-isme",
+            "passage": "ISME is present in nearly ninety countries",
         }
     ]
     assert record(client, "music-mark")["scope"] is None
@@ -180,6 +186,13 @@ def test_the_json_holds_each_side_of_an_affiliation(client):
         "qualifier": "for the UK",
         "programme": None,
         "text": f"National affiliate of {ISME_NAME} (ISME) (for the UK)",
+        "start_year": None,
+        "end_year": None,
+        "source": "mec-isme",
+        "passage": (
+            "The Music Education Council is the International Society for Music Education's "
+            "National Affiliate for the UK."
+        ),
     } in mec["affiliations"]
 
     isme = record(client, "isme")
@@ -238,6 +251,9 @@ def model_record(organisation, absolute_url):
     def choice(value, label):
         return {"value": value, "label": label} if value else None
 
+    def quoted(record):
+        return {"source": record.source.slug, "passage": record.excerpt}
+
     def affiliation(link):
         other, programme = link.organisation, link.affiliation.programme
         return {
@@ -252,6 +268,9 @@ def model_record(organisation, absolute_url):
             "qualifier": link.affiliation.qualifier,
             "programme": programme.name if programme else None,
             "text": link.text,
+            "start_year": link.affiliation.start_year,
+            "end_year": link.affiliation.end_year,
+            **quoted(link.affiliation),
         }
 
     return {
@@ -274,10 +293,56 @@ def model_record(organisation, absolute_url):
                 "label": figure.label,
                 "note": figure.note,
                 "text": str(figure),
+                **quoted(figure),
             }
             for figure in organisation.key_figures.all()
         ],
         "affiliations": [affiliation(link) for link in organisation.affiliation_links()],
+        "statements": [
+            {"kind": s.kind, "title": s.title, "text": s.text, **quoted(s)}
+            for s in organisation.statements.all()
+        ],
+        "benefits": [
+            {"category": b.category, "title": b.title, "text": b.text, "for": b.members} | quoted(b)
+            for b in organisation.benefits.all()
+        ],
+        "programmes": [
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "part_of": p.parent.name if p.parent else None,
+                "frequency": p.frequency,
+                "year": p.year,
+                "location": p.location,
+                "description": p.description,
+                **quoted(p),
+            }
+            for p in organisation.programmes.all()
+        ],
+        "roles": [
+            {
+                "person": r.person.name,
+                "title": r.title,
+                "quote": r.quote,
+                "start_year": r.start_year,
+                "end_year": r.end_year,
+                **quoted(r),
+            }
+            for r in organisation.roles.all()
+        ],
+        "areas_served": [
+            {"area": a.area.code, "area_name": a.area.name, **quoted(a)}
+            for a in organisation.areas_served.all()
+        ],
+        "other_names": [
+            {"kind": o.kind, "name": o.name, **quoted(o)} for o in organisation.other_names.all()
+        ],
+        "identifiers": [
+            {"scheme": i.scheme, "value": i.value, **quoted(i)}
+            for i in organisation.identifiers.all()
+        ],
+        "citations": [{"supports": c.supports, **quoted(c)} for c in organisation.citations.all()],
+        "evidence": {c.supports: quoted(c) for c in organisation.citations.all() if c.supports},
     }
 
 
@@ -451,3 +516,44 @@ def test_an_exports_query_count_does_not_grow_with_the_organisations(client, que
     factories.organisations_with_records(30, start=1)
     for url, count in before.items():
         assert count_queries(client, url + query) == count
+
+
+def test_the_csv_header_marks_what_is_stated_and_what_is_our_classification(client):
+    response = client.get(CSV_URL)
+    header = next(csv.reader(io.StringIO(content(response))))
+    assert header[:6] == [
+        "name",
+        "acronym (stated)",
+        "slug",
+        "url",
+        "kind (our classification)",
+        "scope (stated)",
+    ]
+    assert "audiences (our classification)" in header
+    assert "affiliations (our wording)" in header
+
+
+def test_the_json_gives_every_record_with_its_source_and_passage(client):
+    response = client.get(JSON_URL)
+    data = json.loads(content(response))
+    assert data["fields"]["stated"][:3] == ["acronym", "scope", "status"]
+    assert data["fields"]["classified"] == ["kind", "audiences", "themes"]
+    sources = {source["slug"]: source for source in data["sources"]}
+    assert sources["mec-isme"] == {
+        "slug": "mec-isme",
+        "title": "The Music Education Council's page about ISME",
+        "publisher": None,  # the text does not say
+        "url": "",
+        "retrieved": None,
+        "licence": "",
+    }
+    (isme,) = [org for org in data["organisations"] if org["slug"] == "isme"]
+    assert isme["evidence"]["founded_year"]["passage"].startswith("Founded in 1953, ISME")
+    assert isme["evidence"]["founded_year"]["source"] == "mec-isme"
+    statement = isme["statements"][0]
+    assert statement["source"] == "mec-isme" and statement["text"] in statement["passage"]
+    assert all(record["passage"] for record in isme["benefits"] + isme["programmes"])
+    (amie,) = [org for org in data["organisations"] if org["slug"] == "amie"]
+    led_by = amie["affiliations"][0]
+    assert led_by["text"] == "Led by Youth Music"
+    assert "led and supported by Youth Music" in led_by["passage"]
