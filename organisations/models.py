@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from . import fields
 from .search import Search, refresh
+from .search_index import FTS_TABLE, DocumentField
 from .sources import quotation_errors
 
 # What the `slug` path converter accepts: such a slug goes into a URL as it is.
@@ -404,6 +405,24 @@ class Organisation(models.Model):
     def short_name(self):
         return self.acronym or self.name
 
+    def labels(self):
+        """[(field name, label)]: what its page calls it, which search finds it by (the
+        audiences and themes prefetched, as `for_detail()` does)."""
+        return Organisation.labels_of(
+            self.kind,
+            self.scope,
+            [audience.name for audience in self.audiences.all()],
+            [theme.name for theme in self.themes.all()],
+        )
+
+    @staticmethod
+    def labels_of(kind, scope, audiences, themes):
+        """The same from their values (the synthetic data generator has no instances)."""
+        labels = [("Type", Organisation.Kind(kind).label)] if kind else []
+        labels += [("Geographic scope", Organisation.Scope(scope).label)] if scope else []
+        labels += [("Audience", name) for name in audiences]
+        return labels + [("Theme", name) for name in themes]
+
     def paragraphs(self):
         return [p.strip() for p in self.description.split("\n\n") if p.strip()]
 
@@ -457,6 +476,30 @@ class Organisation(models.Model):
         for citation in self.citations.all():
             sources[citation.source].append(citation)
         return list(sources.items())
+
+
+class SearchEntry(models.Model):
+    """On SQLite, an organisation's row in the full-text index: the FTS5 table whose rowid is
+    the organisation's id (organisations/search_index.py). Search joins it to match and rank;
+    nothing else reads or writes it through the ORM. Not on PostgreSQL, which has no such table
+    (its index is the organisation's `search_vector`)."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = DocumentField(db_column=FTS_TABLE)
+
+    class Meta:
+        managed = False
+        db_table = FTS_TABLE
+
+    def __str__(self):
+        return str(self.organisation_id)
 
 
 def _group(records, attribute, choices):

@@ -7,6 +7,6 @@ register = template.Library()
 
 @register.filter
 def snippet(organisation, search):
-    """A short extract of the organisation's text around its first match, or "" (no match
-    beyond the name, or no search). Escaped, with the matches marked."""
-    return search.snippet(organisation.search_text) if search else ""
+    """The field that matched and an extract of it (search.Snippet), or None (no search, or
+    nothing matched but the name or acronym)."""
+    return search.snippet(organisation.search_text) if search else None
