@@ -160,6 +160,11 @@ class OrganisationQuerySet(models.QuerySet):
             query = Search(query, using=self.db)
         return query.apply(self)
 
+    def closest(self, search, limit):
+        """The `limit` organisations whose names come closest to a parsed `search` that
+        matches none: those matching the most of its words (or their corrections)."""
+        return search.closest(self, limit)
+
     def around(self, organisation):
         """`organisation` and every organisation affiliated with it: the pages that show it."""
         return self.filter(pk=organisation.pk) | self.affiliated_with(organisation.slug)

@@ -46,7 +46,6 @@ MAX_WORDS = 10
 CORRECTIONS_PER_WORD = 3
 SIMILARITY = 0.3  # pg_trgm's default similarity threshold, on both databases
 CHUNK_SIZE = 500
-SUGGESTIONS = 3  # closest names offered when nothing matches
 
 # What the snippets call each field (the labels' names are the organisation's: models.py).
 SUMMARY = "Summary"
@@ -177,7 +176,7 @@ class Search:
         )
         return matches.annotate(rank=boost + relevance).order_by("-rank", "name")
 
-    def closest(self, queryset, limit=SUGGESTIONS):
+    def closest(self, queryset, limit):
         """The `limit` organisations whose names or acronyms match the most of the query's
         words (or their corrections): what to suggest when nothing matches them all."""
         if not self.groups:

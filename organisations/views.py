@@ -30,6 +30,9 @@ class Canonical:
         return context
 
 
+CLOSEST_SHOWN = 3  # names suggested when nothing matches a search
+
+
 class OrganisationListView(Canonical, FilterView):
     filterset_class = OrganisationFilter
     queryset = Organisation.objects.for_list()
@@ -46,7 +49,13 @@ class OrganisationListView(Canonical, FilterView):
             self.counts = memoised(
                 "counts", facets.state(filterset), lambda: facets.count(filterset)
             )
-        return super().get_context_data(sidebar=facets.Sidebar(filterset, self.counts), **kwargs)
+        context = super().get_context_data(sidebar=facets.Sidebar(filterset, self.counts), **kwargs)
+        if self.counts and not self.counts.results and filterset.search:
+            # Nothing matches: the organisations whose names come closest.
+            context["closest"] = Organisation.objects.listed().closest(
+                filterset.search, CLOSEST_SHOWN
+            )
+        return context
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)

@@ -36,6 +36,39 @@ def test_results_show_a_highlighted_snippet_of_why_they_matched(client):
     assert "<mark>voting</mark> rights" in page
 
 
+def test_a_snippet_names_its_field_and_keeps_to_it(client):
+    page = content(client.get(reverse("organisations:list"), {"q": "voting"}))
+    match = page.split('class="card__match"')[1].split("</p>")[0]
+    assert (
+        '<span class="card__match-label">Member benefit:</span> <mark>voting</mark> rights' in match
+    )
+    # Only that benefit: the next one ("access to ISME Commission information...") is not run in.
+    assert "Commission" not in match
+
+
+@pytest.mark.parametrize(
+    ("query", "slug", "field", "marked"),
+    [
+        ("funder", "national-lottery", "Type", "<mark>Funder</mark>"),
+        ("Shuttleworth", "music-mark", "Person", "Jem <mark>Shuttleworth</mark>, Chief Executive"),
+        ("holistic", "amie", "Principles", "<mark>Holistic</mark>"),
+        ("inclusion", "music-mark", "Theme", "<mark>Inclusion</mark>"),
+        (
+            "grassroots development",
+            "music-mark",
+            "Programme",
+            "<mark>Grassroots</mark> <mark>Development</mark> Groups",
+        ),
+    ],
+)
+def test_snippets_name_the_field_the_words_were_found_in(client, query, slug, field, marked):
+    page = content(client.get(reverse("organisations:list"), {"q": query}))
+    card = page.split(f'href="/organisations/{slug}/"')[1].split("</article>")[0]
+    match = card.split('class="card__match"')[1].split("</p>")[0]
+    assert f'<span class="card__match-label">{field}:</span>' in match
+    assert marked in match
+
+
 def test_snippets_escape_the_text_around_the_match(client):
     isme = Organisation.objects.get(slug="isme")
     Organisation.objects.filter(pk=isme.pk).update(search_text="<b>bold</b> claims about voting")
@@ -146,3 +179,51 @@ def test_the_refresh_search_command_rebuilds_the_index():
     call_command("refresh_search", stdout=out)
     assert slugs("axolotl") == ["unesco"]
     assert "10 organisations" in out.getvalue()
+
+
+# "Did you mean", and suggestions when nothing matches ----------------------------------------
+
+LIST = reverse("organisations:list")
+
+
+def test_a_corrected_search_says_so_and_links_to_the_words_as_typed(client):
+    response = client.get(LIST, {"q": "Musik Mark"})
+    page = content(response)
+    assert (
+        'Showing results for <a href="?q=music+mark" data-list-link><strong>music mark</strong>'
+        "</a>. Search instead for "
+        '<a href="?q=Musik+Mark&amp;as_typed=1" data-list-link>Musik Mark</a>.'
+    ) in page
+    assert [org.slug for org in response.context["object_list"]][0] == "music-mark"
+
+    as_typed = client.get(LIST, {"q": "Musik Mark", "as_typed": "1"})
+    assert as_typed.context["paginator"].count == 0
+    assert "Showing results for" not in content(as_typed)
+    assert as_typed.context["canonical_query"].urlencode() == "q=Musik+Mark&as_typed=1"
+
+
+def test_no_correction_no_message(client):
+    assert "Showing results for" not in content(client.get(LIST, {"q": "music mark"}))
+
+
+def test_as_typed_is_left_out_without_a_search(client):
+    response = client.get(LIST, {"as_typed": "1", "kind": "funder"})
+    assert response.context["canonical_query"].urlencode() == "kind=funder"
+
+
+def test_when_nothing_matches_the_closest_names_are_suggested(client):
+    page = content(client.get(LIST, {"q": "music xqzvbn"}))
+    assert "No organisations match your search" in page
+    suggested = page.split('class="suggestions"')[1].split("</ul>")[0]
+    assert suggested.count("<li>") == 3
+    assert all("Music" in item for item in suggested.split("<li>")[1:])
+
+
+def test_when_nothing_matches_the_choices_that_would_give_results_are_suggested(client):
+    page = content(client.get(LIST, {"q": "HEARD", "kind": "funder"}))
+    assert (
+        '<li><a href="?q=HEARD&amp;kind=alliance" data-list-link>Type of organisation: '
+        "Alliance</a> (1 result)</li>"
+    ) in page
+    follow = client.get(LIST, {"q": "HEARD", "kind": "alliance"})
+    assert [org.slug for org in follow.context["object_list"]] == ["amie"]
