@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from . import fields
 from .search import Search, refresh
-from .search_index import FTS_TABLE, DocumentField
+from .search_index import FTS_TABLE, DocumentField, name_key
 from .sources import quotation_errors
 
 # What the `slug` path converter accepts: such a slug goes into a URL as it is.
@@ -481,6 +481,54 @@ class Organisation(models.Model):
         for citation in self.citations.all():
             sources[citation.source].append(citation)
         return list(sources.items())
+
+
+class SearchNameQuerySet(models.QuerySet):
+    def suggestions(self, typed, limit):
+        """[(name, acronym, slug)]: up to `limit` organisations the list shows (closed ones
+        aside) whose names or acronyms begin with what was `typed` (an exact one first, then
+        by name), then those with a later word of the name beginning so. A range of one index
+        for each, however many organisations match."""
+        key = name_key(typed)
+        if not key:
+            return []
+        after = key[:-1] + chr(ord(key[-1]) + 1)
+        found = {}
+        for position in (0, 1):
+            rows = (
+                self.filter(position=position, term__gte=key, term__lt=after)
+                .filter(term__startswith=key)
+                .exclude(organisation__status=Organisation.Status.CLOSED)
+                .order_by("term", "organisation__name")
+                .values_list("organisation__name", "organisation__acronym", "organisation__slug")
+            )
+            # A name can begin so at more than one of its words: each organisation once.
+            found.update(dict.fromkeys(rows[: limit * 4]))
+            if len(found) >= limit:
+                break
+        return list(found)[:limit]
+
+
+class SearchName(models.Model):
+    """A way into an organisation's name as someone types it, for type-ahead: the name from
+    one of its words on ("conservatoire of scotland"), or the acronym; case and accents folded
+    (search_index.name_key). Derived, like the search index, by search_index.index(); never
+    edited, never in a backup."""
+
+    term = models.CharField(max_length=200)
+    # 0: the whole name, or the acronym; 1: the name from a later word on.
+    position = models.PositiveSmallIntegerField(default=0)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="search_names"
+    )
+
+    objects = SearchNameQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["position", "term"], name="searchname_term")]
+
+    def __str__(self):
+        return self.term
 
 
 class SearchEntry(models.Model):

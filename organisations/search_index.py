@@ -20,6 +20,7 @@ data generator). Every write path calls it, through `OrganisationQuerySet.change
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
@@ -29,6 +30,7 @@ CONFIG = "english"
 WORDS_TABLE = "organisations_searchword"
 FTS_TABLE = "organisations_search"
 TRIGRAMS_TABLE = "organisations_searchword_trigrams"
+NAMES_TABLE = "organisations_searchname"  # models.SearchName, for type-ahead
 FTS_COLUMNS = ["name", "acronym", "labels", "main", "rest"]
 # bm25's weight for each column, in FTS_COLUMNS's order: name and acronym far above the main
 # text, which is above the rest. (PostgreSQL's ts_rank weighs A, B and C as 1, 0.4 and 0.2.)
@@ -76,6 +78,21 @@ def words_of(text):
     return WORD.findall(text.casefold())
 
 
+def name_key(text):
+    """How type-ahead compares names: case and accents folded, words (letters and digits)
+    separated by one space."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join(WORD.findall("".join(c for c in decomposed if not unicodedata.combining(c))))
+
+
+def name_terms(name, acronym):
+    """{(term, position)}: what type-ahead finds an organisation by: its name from each of
+    its words on (position 0 for the whole name, 1 for the rest), and its acronym (0)."""
+    words = name_key(name).split()
+    terms = {(" ".join(words[n:])[:200], min(n, 1)) for n in range(len(words))}
+    return terms | ({(name_key(acronym), 0)} if name_key(acronym) else set())
+
+
 def index(using, model, ids):
     """Bring the index of the organisations `ids` up to date with their columns."""
     if not ids:
@@ -84,6 +101,27 @@ def index(using, model, ids):
         _index_postgresql(using, model, ids)
     else:
         _index_sqlite(using, model, ids)
+    _index_names(using, model, ids)
+
+
+def _index_names(using, model, ids):
+    table = model._meta.db_table
+    ids = list(ids)
+    with connections[using].cursor() as cursor:
+        for start in range(0, len(ids), BATCH * 10):
+            batch = ids[start : start + BATCH * 10]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(f"DELETE FROM {NAMES_TABLE} WHERE organisation_id IN ({marks})", batch)
+            cursor.execute(f"SELECT id, name, acronym FROM {table} WHERE id IN ({marks})", batch)
+            rows = [
+                (term, position, pk)
+                for pk, name, acronym in cursor.fetchall()
+                for term, position in sorted(name_terms(name, acronym))
+            ]
+            cursor.executemany(
+                f"INSERT INTO {NAMES_TABLE} (term, position, organisation_id) VALUES (%s, %s, %s)",
+                rows,
+            )
 
 
 def forget(using):

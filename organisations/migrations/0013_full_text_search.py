@@ -7,6 +7,7 @@ once after upgrading: it rewrites every search document in its new form (with th
 each field named for the snippets).
 
 `SearchEntry` is unmanaged: the ORM's view of the FTS5 table, created here on SQLite only.
+`SearchName`: the names as type-ahead finds them, on both.
 """
 
 import django.db.models.deletion
@@ -73,6 +74,30 @@ class Migration(migrations.Migration):
             options={
                 "db_table": "organisations_search",
                 "managed": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="SearchName",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.CharField(max_length=200)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_names",
+                        to="organisations.organisation",
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [models.Index(fields=["position", "term"], name="searchname_term")],
             },
         ),
         migrations.RunPython(forwards, backwards),
