@@ -425,8 +425,8 @@ class Organisation(models.Model):
         """The same from their values (the synthetic data generator has no instances)."""
         labels = [("Type", Organisation.Kind(kind).label)] if kind else []
         labels += [("Geographic scope", Organisation.Scope(scope).label)] if scope else []
-        labels += [("Audience", name) for name in audiences]
-        return labels + [("Theme", name) for name in themes]
+        labels += [("Audience", name) for name in sorted(audiences)]
+        return labels + [("Theme", name) for name in sorted(themes)]
 
     def paragraphs(self):
         return [p.strip() for p in self.description.split("\n\n") if p.strip()]
