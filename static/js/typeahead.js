@@ -174,6 +174,8 @@
     }
   }
 
+  Array.prototype.slice.call(document.querySelectorAll(BOX)).forEach(parts);
+
   document.addEventListener("input", function (event) {
     var box = event.target;
     if (!box.matches || !box.matches(BOX)) {
