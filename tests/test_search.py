@@ -227,3 +227,9 @@ def test_when_nothing_matches_the_choices_that_would_give_results_are_suggested(
     ) in page
     follow = client.get(LIST, {"q": "HEARD", "kind": "alliance"})
     assert [org.slug for org in follow.context["object_list"]] == ["amie"]
+
+
+def test_as_typed_results_are_counted_apart_from_the_corrected_ones(client, settings):
+    settings.MEMO = True  # counts kept once per data version, by search and filters
+    assert client.get(LIST, {"q": "Musik Mark"}).context["paginator"].count == 1
+    assert client.get(LIST, {"q": "Musik Mark", "as_typed": "1"}).context["paginator"].count == 0
