@@ -9,7 +9,8 @@ it, through `OrganisationQuerySet.changed()`.
 
 A query is words and "quoted phrases". Every word must match, in any field: as itself or an
 inflection ("inclusion" finds "Inclusive"), or as the start of a word ("educat" finds
-"education"); a phrase matches its words in a row. A word that starts no word in the directory
+"education", past its stem "educ": search_index.py says how each database does it); a phrase
+matches its words in a row. A word that starts no word in the directory
 is corrected against the directory's own words (`find_corrections`: pg_trgm on PostgreSQL, the
 same trigram similarity on SQLite), so "Musik Mark" finds Music Mark, and the page says so
 (`corrected`). Results are ranked by the engine (PostgreSQL's ts_rank, SQLite's bm25, both
@@ -44,6 +45,7 @@ from .search_index import (
 
 MAX_WORDS = 10
 CORRECTIONS_PER_WORD = 3
+COMPLETIONS_PER_WORD = 8  # on PostgreSQL: the words a prefix begins, shortest first
 SIMILARITY = 0.3  # pg_trgm's default similarity threshold, on both databases
 CHUNK_SIZE = 500
 
@@ -154,12 +156,18 @@ class Search:
     def corrected(self):
         """The query as searched for, each corrected word replaced by its closest correction
         ("music mark" for "musik mark"), or "" when no word was corrected."""
-        if not any(self.alternatives.values()):
+        corrections = {word: self._corrections(word) for word in self.words}
+        if not any(corrections.values()):
             return ""
         return " ".join(
-            f'"{" ".join(group)}"' if len(group) > 1 else (self.alternatives[group[0]] or group)[0]
+            f'"{" ".join(group)}"' if len(group) > 1 else (corrections[group[0]] or group)[0]
             for group in self.groups
         )
+
+    def _corrections(self, word):
+        # The alternatives of a word that begins words in the directory are those words (on
+        # PostgreSQL): a correction never begins with the word it corrects.
+        return [term for term in self.alternatives[word] if not term.startswith(word)]
 
     def apply(self, queryset):
         """`queryset` narrowed to the matches, annotated with a `rank` and ordered by it."""
@@ -210,7 +218,8 @@ class Search:
         return matches, -bm25 / (Value(1.0) - bm25)
 
     def _tsquery(self, groups, every, names_only):
-        """PostgreSQL: each word stemmed, or as the start of a word as written, or one of its
+        """PostgreSQL: each word as the start of a stem ("musi" finds "music"), stemmed
+        itself, or as the words it begins (stemmed: the vector knows no other form) or its
         corrections; each phrase its stemmed words in a row; and'ed (or or'ed)."""
         weights = "A" if names_only else ""
         combined = None
@@ -220,14 +229,13 @@ class Search:
             else:
                 word = group[0]
                 query = SearchQuery(f"{word}:*{weights}", search_type="raw", config="simple")
-                if not names_only:
-                    query |= SearchQuery(word, search_type="plain", config="english")
-                for alternative in self.alternatives[word]:
-                    query |= SearchQuery(
-                        f"{alternative}:{weights}" if weights else alternative,
-                        search_type="raw",
-                        config="simple",
-                    )
+                for term in [word, *self.alternatives[word]]:
+                    if names_only:
+                        query |= SearchQuery(
+                            f"{term}:{weights}", search_type="raw", config="english"
+                        )
+                    else:
+                        query |= SearchQuery(term, search_type="plain", config="english")
             if combined is None:
                 combined = query
             else:
@@ -345,27 +353,35 @@ def _stem(word):
 
 
 def find_corrections(using, words):
-    """{word: [similar words]}, for each of `words` that is not the start of any word in the
-    directory: the directory's own words most similar to it by pg_trgm's measure (shared
-    trigrams), best first. pg_trgm on PostgreSQL; on SQLite, FTS5's trigram index finds the
-    candidates and `similarity` scores them the same way."""
+    """{word: [alternatives]}: for each of `words` that is not the start of any word in the
+    directory, the directory's own words most similar to it by pg_trgm's measure (shared
+    trigrams), best first: its corrections. pg_trgm on PostgreSQL; on SQLite, FTS5's trigram
+    index finds the candidates and `similarity` scores them the same way.
+
+    On PostgreSQL, a word that does begin words in the directory gets the shortest of those
+    words instead, for the prefix to match past their stems ("educat": "education"); SQLite's
+    index keeps every word as written, and needs none."""
     if connections[using].vendor == "postgresql":
         with connections[using].cursor() as cursor:
             cursor.execute(
                 f"""
-                SELECT t.word, ARRAY(
+                SELECT t.word, CASE WHEN EXISTS (
+                    SELECT 1 FROM {WORDS_TABLE} w WHERE w.word LIKE t.pattern
+                ) THEN ARRAY(
+                    SELECT w.word FROM {WORDS_TABLE} w WHERE w.word LIKE t.pattern
+                    ORDER BY length(w.word), w.word LIMIT %s
+                ) ELSE ARRAY(
                     SELECT w.word FROM {WORDS_TABLE} w
                     WHERE w.word %% t.word
                     ORDER BY similarity(w.word, t.word) DESC, w.word
                     LIMIT %s
-                )
-                FROM unnest(%s::text[]) AS t(word)
-                WHERE NOT EXISTS (SELECT 1 FROM {WORDS_TABLE} w WHERE w.word ^@ t.word)
+                ) END
+                FROM unnest(%s::text[], %s::text[]) AS t(word, pattern)
                 """,
-                [CORRECTIONS_PER_WORD, words],
+                [COMPLETIONS_PER_WORD, CORRECTIONS_PER_WORD, words, [f"{w}%" for w in words]],
             )
             found = dict(cursor.fetchall())
-        return {word: found.get(word, []) for word in words}
+        return {word: [w for w in found.get(word, []) if w != word] for word in words}
     return {word: _sqlite_corrections(using, word) for word in words}
 
 

@@ -1,18 +1,20 @@
 """The search index: what each database keeps so that `search.Search` can find organisations.
 
-Both databases index every word twice: stemmed, so that an inflection finds the word
-("inclusion" finds "Inclusive"), and as written, so that a prefix finds the words it begins
-however far it goes past their stem ("educat" finds "education", whose stem is "educ"). Both
-keep the directory's own words (`WORDS_TABLE`) to correct typos against.
+Both keep the directory's own words (`WORDS_TABLE`), as written, to correct typos against,
+and on PostgreSQL to find the words a prefix begins past their stem.
 
-- PostgreSQL: the weighted `search_vector` column (GIN-indexed): the 'english' vector (stemmed)
-  followed by the 'simple' one (as written). Name and acronym A; the labels, summary,
-  description and statements B; the rest C. Words are corrected with pg_trgm.
+- PostgreSQL: the weighted `search_vector` column (GIN-indexed), stemmed ('english'): name and
+  acronym A; the labels, summary, description and statements B; the rest C. A stemmed vector
+  knows "education" only as "educ", so a prefix typed past the stem ("educat") is matched
+  through the words it begins (search.find_corrections looks them up: "education",
+  "educational"), stemmed. Typos are corrected with pg_trgm.
 - SQLite: the FTS5 table `FTS_TABLE` (rowid: the organisation's id), with the porter stemmer.
   Its columns are the name, the acronym, the labels, the main text (B above) and the rest (C);
-  each holds its text, then the same text with every word marked (`MARK`) so that the
-  stemmer leaves it whole. Typos are corrected against the words in `TRIGRAMS_TABLE` (FTS5's
-  trigram tokenizer finds the candidates; search.py scores them as pg_trgm does).
+  each holds its text, then the same text with every word marked (`MARK`) so that the stemmer
+  leaves it whole, and a prefix matches the words it begins as written. Typos are corrected
+  against the words in `TRIGRAMS_TABLE` (FTS5's trigram tokenizer finds the candidates;
+  search.py scores them as pg_trgm does).
+- Both: the names as type-ahead finds them (`NAMES_TABLE`, models.SearchName).
 
 `index(using, model, ids)` brings all of it up to date for the organisations `ids`, from their
 `name`, `acronym` and `search_text` columns (written by search.refresh, or by the synthetic
@@ -165,14 +167,13 @@ def _text_sql(search_text, part=None):
 
 def vector_sql(name, acronym, search_text):
     """SQL for an organisation's weighted search vector, from SQL expressions for its name,
-    acronym and search_text: stemmed ('english'), then as written ('simple')."""
+    acronym and search_text (stemmed: the 'english' configuration)."""
     weighted = [
         (f"concat_ws(' ', {name}, {acronym})", "A"),
         *((_text_sql(search_text, n), weight) for n, weight in PART_WEIGHTS),
     ]
     return " || ".join(
-        f"setweight(to_tsvector('{config}'::regconfig, {text}), '{weight}')"
-        for config in (CONFIG, "simple")
+        f"setweight(to_tsvector('{CONFIG}'::regconfig, {text}), '{weight}')"
         for text, weight in weighted
     )
 
