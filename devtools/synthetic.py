@@ -7,8 +7,9 @@ all away. The same seed always gives the same data.
 
 `generate()` draws the organisations and their records as plain values, builds each one's
 search document with the site's own `search.document()`, writes the rows with `_insert()`,
-then does what `changed()` does after every write: `search_index.index()` (the search
-vectors and the words for typo correction) and a new data version. All in one transaction.
+then does what `changed()` does after every write: `search_index.index()` (the full-text
+index, the words for typo correction, the names for type-ahead) and a new data version. All in
+one transaction.
 """
 
 import json

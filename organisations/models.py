@@ -357,7 +357,8 @@ class Organisation(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="organisations")
     # Derived from the fields above and the records below by `changed()`; never edited,
     # never in the fixture. search_text is everything searchable but the name and acronym; the
-    # vector (all of it, weighted) is used on PostgreSQL only. See search.py.
+    # vector (all of it, weighted) is PostgreSQL's index; SQLite's is an FTS5 table
+    # (SearchEntry). See search.py and search_index.py.
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
