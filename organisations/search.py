@@ -33,6 +33,7 @@ from django.utils.safestring import mark_safe
 
 from . import progress
 from .search_index import (
+    CONFIG,
     FIELD_SEPARATOR,
     FTS_WEIGHTS,
     PART_SEPARATOR,
@@ -165,8 +166,8 @@ class Search:
         )
 
     def _corrections(self, word):
-        # The alternatives of a word that begins words in the directory are those words (on
-        # PostgreSQL): a correction never begins with the word it corrects.
+        # On PostgreSQL the alternatives of a word also hold the word itself, or the words it
+        # begins (`find_corrections`): a correction never begins with the word it corrects.
         return [term for term in self.alternatives[word] if not term.startswith(word)]
 
     def apply(self, queryset):
@@ -218,9 +219,10 @@ class Search:
         return matches, -bm25 / (Value(1.0) - bm25)
 
     def _tsquery(self, groups, every, names_only):
-        """PostgreSQL: each word as the start of a stem ("musi" finds "music"), stemmed
-        itself, or as the words it begins (stemmed: the vector knows no other form) or its
-        corrections; each phrase its stemmed words in a row; and'ed (or or'ed)."""
+        """PostgreSQL: each word as the start of a stem ("musi" finds "music"), or as its
+        alternatives, stemmed: itself where its stem is shorter, the words it begins past their
+        stems, or its corrections (`find_corrections`); each phrase its stemmed words in a row;
+        and'ed (or or'ed)."""
         weights = "A" if names_only else ""
         combined = None
         for group in groups:
@@ -229,7 +231,7 @@ class Search:
             else:
                 word = group[0]
                 query = SearchQuery(f"{word}:*{weights}", search_type="raw", config="simple")
-                for term in [word, *self.alternatives[word]]:
+                for term in self.alternatives[word]:
                     if names_only:
                         query |= SearchQuery(
                             f"{term}:{weights}", search_type="raw", config="english"
@@ -358,9 +360,11 @@ def find_corrections(using, words):
     trigrams), best first: its corrections. pg_trgm on PostgreSQL; on SQLite, FTS5's trigram
     index finds the candidates and `similarity` scores them the same way.
 
-    On PostgreSQL, a word that does begin words in the directory gets the shortest of those
-    words instead, for the prefix to match past their stems ("educat": "education"); SQLite's
-    index keeps every word as written, and needs none."""
+    On PostgreSQL, whose vector holds stems only, a word that does begin words in the
+    directory gets instead the shortest of those whose stems it goes past ("educat":
+    "education", stemmed "educ"), and any word whose own stem it does not begin gets itself
+    ("inclusion", stemmed "inclus"): the search matches them stemmed, and the word as a prefix.
+    SQLite's index keeps every word as written too, and needs neither."""
     if connections[using].vendor == "postgresql":
         with connections[using].cursor() as cursor:
             cursor.execute(
@@ -369,20 +373,33 @@ def find_corrections(using, words):
                     SELECT 1 FROM {WORDS_TABLE} w WHERE w.word LIKE t.pattern
                 ) THEN ARRAY(
                     SELECT w.word FROM {WORDS_TABLE} w WHERE w.word LIKE t.pattern
+                    AND {_stem_sql("w.word")} NOT LIKE t.stem_pattern
                     ORDER BY length(w.word), w.word LIMIT %s
                 ) ELSE ARRAY(
                     SELECT w.word FROM {WORDS_TABLE} w
                     WHERE w.word %% t.word
                     ORDER BY similarity(w.word, t.word) DESC, w.word
                     LIMIT %s
-                ) END
-                FROM unnest(%s::text[], %s::text[]) AS t(word, pattern)
+                ) END || CASE WHEN {_stem_sql("t.word")} NOT LIKE t.stem_pattern
+                    THEN ARRAY[t.word] ELSE '{{}}'::text[] END
+                FROM unnest(%s::text[], %s::text[], %s::text[]) AS t(word, pattern, stem_pattern)
                 """,
-                [COMPLETIONS_PER_WORD, CORRECTIONS_PER_WORD, words, [f"{w}%" for w in words]],
+                [
+                    COMPLETIONS_PER_WORD,
+                    CORRECTIONS_PER_WORD,
+                    words,
+                    [f"{w}%" for w in words],
+                    [f"'{w}%" for w in words],  # a stem that the word begins
+                ],
             )
             found = dict(cursor.fetchall())
-        return {word: [w for w in found.get(word, []) if w != word] for word in words}
+        return {word: found.get(word, []) for word in words}
     return {word: _sqlite_corrections(using, word) for word in words}
+
+
+def _stem_sql(word):
+    """SQL for the stem of a word, as the text of its vector ("'educ':1"; "" for a stopword)."""
+    return f"to_tsvector('{CONFIG}', {word})::text"
 
 
 def _sqlite_corrections(using, word):
