@@ -393,7 +393,7 @@ def find_corrections(using, words):
                 ],
             )
             found = dict(cursor.fetchall())
-        return {word: found.get(word, []) for word in words}
+        return {word: list(dict.fromkeys(found.get(word, []))) for word in words}
     return {word: _sqlite_corrections(using, word) for word in words}
 
 

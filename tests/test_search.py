@@ -7,10 +7,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from organisations import fixture
 from organisations.models import Affiliation, Organisation, Source, Statement
+from organisations.search import find_corrections
 from tests.admin_forms import add_inline_row, content, form_data, organisation_change, url
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +235,20 @@ def test_as_typed_results_are_counted_apart_from_the_corrected_ones(client, sett
     settings.MEMO = True  # counts kept once per data version, by search and filters
     assert client.get(LIST, {"q": "Musik Mark"}).context["paginator"].count == 1
     assert client.get(LIST, {"q": "Musik Mark", "as_typed": "1"}).context["paginator"].count == 0
+
+
+# PostgreSQL's own: its vector holds stems only -------------------------------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's stemmed vector"
+)
+
+
+@postgres_only
+def test_only_what_the_prefix_would_miss_is_searched_for_by_stem():
+    found = find_corrections("default", ["music", "inclusion", "inclusions", "educat", "musik"])
+    assert found["music"] == []  # every word it begins has a stem it begins too: music:* finds them
+    assert found["inclusion"] == ["inclusion"]  # its stem, inclus, is shorter than it
+    assert "inclusions" in found["inclusions"]  # the same, for a word the directory lacks
+    assert "education" in found["educat"]  # past its stem, educ: found through the word
+    assert found["musik"][0] == "music"  # a correction
