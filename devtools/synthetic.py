@@ -7,8 +7,9 @@ all away. The same seed always gives the same data.
 
 `generate()` draws the organisations and their records as plain values, builds each one's
 search document with the site's own `search.document()`, writes the rows with `_insert()`,
-then does what `changed()` does after every write: `search.index()` (on PostgreSQL, the search
-vectors and the words for typo correction) and a new data version. All in one transaction.
+then does what `changed()` does after every write: `search_index.index()` (the full-text
+index, the words for typo correction, the names for type-ahead) and a new data version. All in
+one transaction.
 """
 
 import json
@@ -19,7 +20,7 @@ from typing import NamedTuple
 from django.contrib.auth import get_user_model
 from django.db import connections, models, transaction
 
-from organisations import fixture, progress, search
+from organisations import fixture, progress, search, search_index
 from organisations.fixture import SYNTHETIC_PREFIX, SYNTHETIC_SOURCE
 from organisations.models import (
     Affiliation,
@@ -145,7 +146,7 @@ def generate(count, *, seed=1, using="default"):
 
 def _index(ids, using):
     """What changed() does after every write, the documents being written already: the
-    site's own search.index(), in batches (in one statement, a million took far longer)."""
+    site's own search_index.index(), in batches (in one statement, a million took far longer)."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -160,7 +161,7 @@ def _index(ids, using):
     with progress.bar(total=len(ids), desc="Indexing", unit=" organisations") as indexed:
         for start in range(0, len(ids), INDEX_BATCH):
             batch = ids[start : start + INDEX_BATCH]
-            search.index(using, Organisation, batch)
+            search_index.index(using, Organisation, batch)
             indexed.update(len(batch))
 
 
@@ -189,10 +190,10 @@ def remove(using="default"):
         cursor.execute(f"DELETE FROM {table} WHERE slug LIKE %s", [f"{SYNTHETIC_PREFIX}%"])
         deleted = cursor.rowcount
         Source.objects.using(using).filter(slug=SYNTHETIC_SOURCE).delete()
-        if connection.vendor == "postgresql":  # forget the synthetic words typos were matched to
-            cursor.execute(f"DELETE FROM {search.WORDS_TABLE}")
-            real = Organisation.objects.using(using).values_list("pk", flat=True)
-            search.index(using, Organisation, list(real))
+        # Forget the synthetic words typos were corrected to (and on SQLite their index).
+        search_index.forget(using)
+        real = Organisation.objects.using(using).values_list("pk", flat=True)
+        search_index.index(using, Organisation, list(real))
         DataVersion.bump(using)
     return deleted
 
@@ -227,7 +228,7 @@ def _synthetic(using):
 
 
 def _tags(model, using):
-    return list(model.objects.using(using).order_by("slug").values_list("pk", flat=True))
+    return list(model.objects.using(using).order_by("slug").values_list("pk", "name"))
 
 
 def _source(using):
@@ -395,6 +396,12 @@ def _document(organisation):
     links = sorted(organisation.links, key=_Link.sort_key)
     return search.document(
         organisation,
+        labels=Organisation.labels_of(
+            organisation.kind,
+            organisation.scope,
+            [name for _, name in organisation.audiences],
+            [name for _, name in organisation.themes],
+        ),
         statements=organisation.statements,
         benefits=organisation.benefits,
         programmes=[],
@@ -436,9 +443,9 @@ def _write(organisations, source, using):
         for a in o.affiliations
     )
     _insert(Affiliation, [*record, "kind", "other_id"], rows, using, cited)
-    rows = ((o.id, pk) for o in _each(organisations, "Writing audiences") for pk in o.audiences)
+    rows = ((o.id, pk) for o in _each(organisations, "Writing audiences") for pk, _ in o.audiences)
     _insert(Organisation.audiences.through, ["organisation_id", "audience_id"], rows, using)
-    rows = ((o.id, pk) for o in _each(organisations, "Writing themes") for pk in o.themes)
+    rows = ((o.id, pk) for o in _each(organisations, "Writing themes") for pk, _ in o.themes)
     _insert(Organisation.themes.through, ["organisation_id", "theme_id"], rows, using)
     return [organisation.id for organisation in organisations]
 

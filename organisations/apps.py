@@ -2,7 +2,10 @@ import os
 import stat
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.backends.signals import connection_created
+
+from .search_index import require_fts5
 
 
 class OrganisationsConfig(AppConfig):
@@ -11,6 +14,8 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(private_sqlite_files)
+        if any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
+            require_fts5()
 
 
 def private_sqlite_files(sender, connection, **kwargs):

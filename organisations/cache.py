@@ -147,7 +147,10 @@ def _without_the_database(digest):
 def _asked_canonically(request, response):
     """Was the page asked for by its canonical query (views.Canonical), parameter by parameter,
     in order?"""
-    canonical = (getattr(response, "context_data", None) or {}).get("canonical_query")
+    # A template's context holds it (views.Canonical); a JSON response carries it itself.
+    canonical = getattr(response, "canonical_query", None)
+    if canonical is None:
+        canonical = (getattr(response, "context_data", None) or {}).get("canonical_query")
     if canonical is None:
         return False
     asked = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)

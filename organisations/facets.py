@@ -15,7 +15,7 @@ from django import forms
 from django.db.models import Count
 from django.http import QueryDict
 
-from .filters import DEFAULT_SORT, SORTS, STATUS_ALL
+from .filters import AS_TYPED, DEFAULT_SORT, SORTS, STATUS_ALL
 from .models import PLAIN_SLUG, Organisation
 
 # The filters the form shows, in order, and those whose options show counts: all but the
@@ -24,6 +24,8 @@ FILTERS = ["kind", "scope", "area", "audience", "theme", "status", "affiliated_w
 COUNTED = [name for name in FILTERS if name != "area"]
 # How many organisations "Affiliated with" offers: the most connected with the results.
 AFFILIATED_WITH_SHOWN = 12
+# How many other choices of the filters an empty page suggests.
+OTHER_CHOICES = 5
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def state(filterset):
     """The search and filters chosen, as one string: what the results and their counts depend
     on (the sort and the page aside). For a valid `filterset`."""
     data = filterset.form.cleaned_data
-    return urlencode(sorted((name, v) for name in ["q", *FILTERS] for v in _listed(data[name])))
+    names = ["q", "as_typed", *FILTERS]
+    return urlencode(sorted((name, v) for name in names for v in _listed(data[name])))
 
 
 def count(filterset):
@@ -180,6 +183,8 @@ class Sidebar:
         query = QueryDict(mutable=True)
         if data["q"]:
             query["q"] = data["q"]
+            if data["as_typed"]:
+                query["as_typed"] = AS_TYPED
         for name in FILTERS:
             chosen = {value for value in _listed(data[name]) if value}
             values = [o.value for o in self.options[name] if o.value in chosen]
@@ -198,15 +203,58 @@ class Sidebar:
         fields = self.filterset.form.fields
         active = []
         for name, values in self.canonical.lists():
-            if name == "sort":
+            if name in ("sort", "as_typed"):
                 continue
             labels = {o.value: o.label for o in self.options.get(name, [])}
             for value in values:
                 remaining = self.canonical.copy()
                 remaining.setlist(name, [v for v in values if v != value])
+                if name == "q":
+                    remaining.pop("as_typed", None)
                 label = labels.get(value, f"“{value}”")  # the search has no options
                 active.append((f"{fields[name].label}: {label}", f"?{remaining.urlencode()}"))
         return active
+
+    def search_for(self, query, as_typed=False):
+        """The address of these results (their first page) for the search `query` instead,
+        its words corrected or `as_typed`: the "did you mean" links."""
+        changed = self.canonical.copy()
+        changed.pop("page", None)
+        changed["q"] = query
+        changed.pop("as_typed", None)
+        if as_typed:
+            changed["as_typed"] = AS_TYPED
+        return f"?{_in_order(changed).urlencode()}"
+
+    @cached_property
+    def other_choices(self):
+        """[(label, count, address)]: when nothing matches, the options of the filters chosen
+        that would give results instead of what was chosen (each count says how many), most
+        first; at most OTHER_CHOICES. No query: the counts are the options' own."""
+        if self.canonical is None or self.counts.results:
+            return []
+        fields = self.filterset.form.fields
+        found = []
+        for name in COUNTED:
+            chosen = self.canonical.getlist(name)
+            if not chosen:
+                continue
+            for option in self.options[name]:
+                if option.value and option.count and not option.selected:
+                    instead = self.canonical.copy()
+                    instead.setlist(name, [option.value])
+                    label = f"{fields[name].label}: {option.label}"
+                    found.append((label, option.count, f"?{_in_order(instead).urlencode()}"))
+        return sorted(found, key=lambda choice: -choice[1])[:OTHER_CHOICES]
+
+
+def _in_order(query):
+    """`query` with its parameters in the canonical order (the search first, the sort last)."""
+    order = ["q", "as_typed", *FILTERS, "sort"]
+    ordered = QueryDict(mutable=True)
+    for name in sorted(query, key=order.index):
+        ordered.setlist(name, query.getlist(name))
+    return ordered
 
 
 def _listed(value):

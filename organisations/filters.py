@@ -16,7 +16,7 @@ from django.http import QueryDict
 from .cache import memoised, memoised_corrections
 from .forms import shown
 from .models import PLAIN_SLUG, Area, Audience, Organisation, Theme
-from .search import Search
+from .search import Search, no_corrections
 
 SORTS = {
     "relevance": ("Best match (by name when not searching)", ["-rank", "name"]),
@@ -33,6 +33,7 @@ DEFAULT_SORT = "relevance"
 STATUS_ALL = "all"
 
 QUERY_MAX_LENGTH = 200
+AS_TYPED = "1"
 
 
 def organisation_exists(slug):
@@ -115,6 +116,11 @@ class OrganisationFilter(django_filters.FilterSet):
         validators=[organisation_exists],
         widget=forms.Select(choices=[("", "Any organisation")]),
     )
+    # "Search instead for <what was typed>": no word corrected. Only the "did you mean" link
+    # asks for it (the form has no field for it), and only with a search.
+    as_typed = django_filters.ChoiceFilter(
+        choices=[(AS_TYPED, "Search for the words as typed")], method="filter_as_typed"
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
         choices=[(value, label) for value, (label, _) in SORTS.items()],
@@ -138,9 +144,9 @@ class OrganisationFilter(django_filters.FilterSet):
     def search(self):
         """The search asked for, parsed (it may cost a query, for typo corrections, kept once
         per data version), for filtering, ranking and the snippets. For a valid form."""
-        return Search(
-            self.form.cleaned_data["q"], using=self.queryset.db, corrections=memoised_corrections
-        )
+        data = self.form.cleaned_data
+        corrections = no_corrections if data.get("as_typed") else memoised_corrections
+        return Search(data["q"], using=self.queryset.db, corrections=corrections)
 
     @property
     def chosen_sort(self):
@@ -149,6 +155,9 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.search(self.search)
+
+    def filter_as_typed(self, queryset, name, value):
+        return queryset  # the search reads it (`search`)
 
     def filter_related(self, queryset, name, values):
         """Organisations with any of `values` in the relation `name` (`audiences__slug`), as a

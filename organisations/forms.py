@@ -1,4 +1,5 @@
-"""Forms that are not filters: choosing organisations to compare side by side."""
+"""Forms that are not filters: choosing organisations to compare side by side, and what
+type-ahead is asked for."""
 
 import re
 import unicodedata
@@ -183,3 +184,14 @@ def _possible_slugs(values):
 def _choices():
     """Organisations with just what a choice shows."""
     return Organisation.objects.only("slug", "name", "acronym", "status")
+
+
+# What type-ahead is asked for: the start of a name or acronym, as long as a search may be.
+SUGGEST_MAX_LENGTH = 200
+
+
+class SuggestForm(forms.Form):
+    q = forms.CharField(max_length=SUGGEST_MAX_LENGTH)
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from . import fields
 from .search import Search, refresh
+from .search_index import FTS_TABLE, DocumentField, name_key
 from .sources import comparable, quotation_errors
 
 # What the `slug` path converter accepts: such a slug goes into a URL as it is.
@@ -272,6 +273,11 @@ class OrganisationQuerySet(models.QuerySet):
             query = Search(query, using=self.db)
         return query.apply(self)
 
+    def closest(self, search, limit):
+        """The `limit` organisations whose names come closest to a parsed `search` that
+        matches none: those matching the most of its words (or their corrections)."""
+        return search.closest(self, limit)
+
     def around(self, organisation):
         """`organisation` and every organisation affiliated with it: the pages that show it."""
         return self.filter(pk=organisation.pk) | self.affiliated_with(organisation.slug)
@@ -509,7 +515,8 @@ class Organisation(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="organisations")
     # Derived from the fields above and the records below by `changed()`; never edited,
     # never in the fixture. search_text is everything searchable but the name and acronym; the
-    # vector (all of it, weighted) is used on PostgreSQL only. See search.py.
+    # vector (all of it, weighted) is PostgreSQL's index; SQLite's is an FTS5 table
+    # (SearchEntry). See search.py and search_index.py.
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -605,6 +612,27 @@ class Organisation(models.Model):
         evidence markers name their sources (templatetags/evidence.py)."""
         return {source.pk: (n, source) for n, (source, _) in enumerate(self.sources(), 1)}
 
+    def labels(self):
+        """[(field name, label)]: what its page calls it, which search finds it by (the
+        audiences, themes, other names and areas served prefetched, as `for_detail()`
+        does)."""
+        labels = Organisation.labels_of(
+            self.kind,
+            self.scope,
+            [audience.name for audience in self.audiences.all()],
+            [theme.name for theme in self.themes.all()],
+        )
+        labels += [(other.get_kind_display(), other.name) for other in self.other_names.all()]
+        return labels + [("Area served", served.area.name) for served in self.areas_served.all()]
+
+    @staticmethod
+    def labels_of(kind, scope, audiences, themes):
+        """The same from their values (the synthetic data generator has no instances)."""
+        labels = [("Type", Organisation.Kind(kind).label)] if kind else []
+        labels += [("Geographic scope", Organisation.Scope(scope).label)] if scope else []
+        labels += [("Audience", name) for name in sorted(audiences)]
+        return labels + [("Theme", name) for name in sorted(themes)]
+
     def paragraphs(self):
         return [p.strip() for p in self.description.split("\n\n") if p.strip()]
 
@@ -663,6 +691,78 @@ class Organisation(models.Model):
             if citation.excerpt not in (c.excerpt for c in passages):  # one cited for two uses
                 passages.append(citation)
         return list(sources.items())
+
+
+class SearchNameQuerySet(models.QuerySet):
+    def suggestions(self, typed, limit):
+        """[(name, acronym, slug)]: up to `limit` organisations the list shows (closed ones
+        aside) whose names or acronyms begin with what was `typed` (an exact one first, then
+        by name), then those with a later word of the name beginning so. A range of one index
+        for each, however many organisations match."""
+        key = name_key(typed)
+        if not key:
+            return []
+        after = key[:-1] + chr(ord(key[-1]) + 1)
+        found = {}
+        for position in (0, 1):
+            rows = (
+                self.filter(position=position, term__gte=key, term__lt=after)
+                .filter(term__startswith=key)
+                .exclude(organisation__status=Organisation.Status.CLOSED)
+                .order_by("term", "organisation__name")
+                .values_list("organisation__name", "organisation__acronym", "organisation__slug")
+            )
+            # A name can begin so at more than one of its words: each organisation once.
+            found.update(dict.fromkeys(rows[: limit * 4]))
+            if len(found) >= limit:
+                break
+        return list(found)[:limit]
+
+
+class SearchName(models.Model):
+    """A way into an organisation's name as someone types it, for type-ahead: the name from
+    one of its words on ("conservatoire of scotland"), or the acronym; case and accents folded
+    (search_index.name_key). Derived, like the search index, by search_index.index(); never
+    edited, never in a backup."""
+
+    term = models.CharField(max_length=200)
+    # 0: the whole name, or the acronym; 1: the name from a later word on.
+    position = models.PositiveSmallIntegerField(default=0)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="search_names"
+    )
+
+    objects = SearchNameQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["position", "term"], name="searchname_term")]
+
+    def __str__(self):
+        return self.term
+
+
+class SearchEntry(models.Model):
+    """On SQLite, an organisation's row in the full-text index: the FTS5 table whose rowid is
+    the organisation's id (organisations/search_index.py). Search joins it to match and rank;
+    nothing else reads or writes it through the ORM. Not on PostgreSQL, which has no such table
+    (its index is the organisation's `search_vector`)."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = DocumentField(db_column=FTS_TABLE)
+
+    class Meta:
+        managed = False
+        db_table = FTS_TABLE
+
+    def __str__(self):
+        return str(self.organisation_id)
 
 
 def _group(records, attribute, choices):

@@ -11,6 +11,7 @@ urlpatterns = [
     # Before the detail path, so "compare" and "network" are not taken for slugs.
     path("compare/", cached_page(views.CompareView.as_view()), name="compare"),
     path("network/", cached_page(views.NetworkView.as_view()), name="network"),
+    path("suggest.json", cached_page(views.SuggestView.as_view()), name="suggest"),
     path("export.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export.json", views.JsonExportView.as_view(), name="export-json"),
     path("<slug:slug>/", cached_page(views.OrganisationDetailView.as_view()), name="detail"),

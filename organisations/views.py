@@ -10,9 +10,9 @@ from . import exports, facets
 from .cache import memoised
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
-from .forms import CompareForm
+from .forms import CompareForm, SuggestForm
 from .history import History
-from .models import Organisation, Source
+from .models import Organisation, SearchName, Source, detail_url
 
 
 class Canonical:
@@ -31,6 +31,9 @@ class Canonical:
         return context
 
 
+CLOSEST_SHOWN = 3  # names suggested when nothing matches a search
+
+
 class OrganisationListView(Canonical, FilterView):
     filterset_class = OrganisationFilter
     queryset = Organisation.objects.for_list()
@@ -47,7 +50,13 @@ class OrganisationListView(Canonical, FilterView):
             self.counts = memoised(
                 "counts", facets.state(filterset), lambda: facets.count(filterset)
             )
-        return super().get_context_data(sidebar=facets.Sidebar(filterset, self.counts), **kwargs)
+        context = super().get_context_data(sidebar=facets.Sidebar(filterset, self.counts), **kwargs)
+        if self.counts and not self.counts.results and filterset.search:
+            # Nothing matches: the organisations whose names come closest.
+            context["closest"] = Organisation.objects.listed().closest(
+                filterset.search, CLOSEST_SHOWN
+            )
+        return context
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
@@ -142,6 +151,31 @@ class CompareView(Canonical, TemplateView):
             query.setlist("o", [org.slug for org in context["organisations"]])
             return query
         return None if context["form"].is_bound else QueryDict()
+
+
+class SuggestView(View):
+    """Type-ahead for the list's search box (static/js/typeahead.js): `?q=<what was typed>`
+    gives up to SUGGESTED organisations whose names or acronyms begin with it, as JSON:
+    {"q": ..., "results": [{"name", "acronym", "url"}]}. Cached as pages are, when asked for by
+    its canonical query (`q`, white space collapsed)."""
+
+    http_method_names = ["get", "head", "options"]
+    SUGGESTED = 8
+
+    def get(self, request):
+        form = SuggestForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse({"errors": form.errors}, status=400)
+        typed = form.cleaned_data["q"]
+        results = [
+            {"name": name, "acronym": acronym, "url": detail_url(slug)}
+            for name, acronym, slug in SearchName.objects.suggestions(typed, self.SUGGESTED)
+        ]
+        response = JsonResponse({"q": typed, "results": results})
+        response["X-Robots-Tag"] = "noindex"
+        response.canonical_query = QueryDict(mutable=True)
+        response.canonical_query["q"] = typed
+        return response
 
 
 # Exports: the list's CSV and JSON twins -------------------------------------------------------

@@ -201,3 +201,18 @@ def test_the_published_list_is_not_copied_into_the_project():
     for path in project.rglob("*.csv"):
         if not skipped & set(path.parts):
             assert "local-authority-code" not in path.read_text(errors="replace")[:2000], path
+
+
+def test_an_area_served_and_another_name_are_found_by_search(client, local_authorities):
+    serve("youth-music", LEEDS)
+    amie = Organisation.objects.get(slug="amie")
+    amie.other_names.create(
+        name="the Alliance",
+        source=Source.objects.get(slug="amie-founder-page"),
+        excerpt="You can find out more about the Alliance here.",
+    )
+    Organisation.objects.filter(pk=amie.pk).changed()
+    found = client.get("/organisations/", {"q": "leeds"}).context["object_list"]
+    assert [org.slug for org in found] == ["youth-music"]
+    found = client.get("/organisations/", {"q": "alliance"}).context["object_list"]
+    assert "amie" in [org.slug for org in found]

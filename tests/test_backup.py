@@ -23,7 +23,7 @@ from django.db import DEFAULT_DB_ALIAS
 
 from organisations import fixture
 from organisations.management.commands.restore import flush
-from organisations.models import Organisation, Statement
+from organisations.models import Organisation, SearchName, Statement
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +135,9 @@ def test_backup_and_restore_into_an_empty_database_loses_nothing(tmp_path, edite
     assert "10 organisations" in out.getvalue()
     # The restored directory is searchable and editable as before.
     assert Organisation.objects.search("ISME").filter(slug="isme").exists()
+    # ... by the full-text index too (an inflection, past the stem), and by type-ahead.
+    assert Organisation.objects.search("musicall inclusion").filter(slug="amie").exists()
+    assert SearchName.objects.suggestions("alliance for", 8)[0][2] == "amie"
     assert Organisation.objects.get(slug="isme").summary == "Edited before the backup."
 
 

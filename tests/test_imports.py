@@ -147,6 +147,7 @@ def test_an_import_is_confirmed_recorded_and_a_second_changes_nothing(admin_clie
     assert "A New Society" in content(
         client.get("/organisations/?q=new+society")
     )  # searchable at once
+    assert "A New Society" in content(client.get("/organisations/?q=societies"))  # stemmed
 
     again = upload(admin_client, "organisation", "organisations.csv", data)
     assert [outcome for _, outcome, _, _ in outcomes(again)] == ["unchanged", "unchanged"]

@@ -29,12 +29,18 @@ STATES = {
 def plan(queryset):
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return "\n".join(row[-1] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def indexes(text):
-    found = sorted(set(re.findall(r"Index (?:Only )?Scan (?:Backward )?(?:using|on) (\w+)", text)))
+    found = re.findall(r"Index (?:Only )?Scan (?:Backward )?(?:using|on) (\w+)", text)
+    found += re.findall(r"USING (?:COVERING )?INDEX (\w+)", text)  # SQLite
+    found += ["the full-text index"] * ("VIRTUAL TABLE INDEX" in text)
+    found = sorted(set(found))
     return ", ".join(found) or "none (sequential scan)"
 
 

@@ -2,7 +2,8 @@
 
     python -m devtools.bench.run [--sizes 100,10000,100000] [--duration 8] [--database-url URL]
 
-For each size it fills a PostgreSQL database with the real directory plus synthetic
+For each size it fills a database (PostgreSQL, or SQLite with --database-url sqlite:///FILE)
+with the real directory plus synthetic
 organisations, serves it as production does (devtools/servers.py: gunicorn with
 musicdir/gunicorn.py, debug off) with the benchmark's settings (devtools/bench/settings.py:
 the site's own, plus the hello-world view), and measures with wrk:
@@ -18,7 +19,7 @@ the site's own, plus the hello-world view), and measures with wrk:
   to the first byte; and the peak memory it costs a process to stream it.
 
 It prints a Markdown table and writes it to devtools/bench/results.md. Needs wrk (Debian's
-`wrk`) and PostgreSQL; `make bench` installs wrk if it is missing.
+`wrk`) and PostgreSQL (unless measuring SQLite); `make bench` installs wrk if it is missing.
 """
 
 import argparse
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +50,11 @@ PAGES = {
     "list, filtered": "/organisations/?kind=national-association&scope=england",
     "list, searched": "/organisations/?q=music+hub",
     "list, filtered + searched": "/organisations/?q=music&kind=national-association",
+    "list, searched, rarer words": "/organisations/?q=choir+eastbrook",
+    "list, searched with a typo": "/organisations/?q=musik+hubb",
+    "list, searched past the stem": "/organisations/?q=educational",
+    "type-ahead": "/organisations/suggest.json?q=mus",
+    "type-ahead, longer": "/organisations/suggest.json?q=eastbrook+choir",
     "detail": "/organisations/isme/",
     "comparison": "/organisations/compare/?o=isme&o=amie&o=music-mark",
 }
@@ -216,10 +223,15 @@ def percentile(values, p):
 
 
 def warm(url, times=3):
+    """Ask for `url` a few times first. A page that fails (a 503 when its database work
+    outlasts DJANGO_DATABASE_TIMEOUT) is measured all the same: wrk counts its errors."""
     for _ in range(times):
         request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            print(f"  {url}: {error}", flush=True)
 
 
 def export_memory(env):
@@ -240,6 +252,8 @@ def manage(env, *args):
 
 
 def create_database(url):
+    if url.startswith("sqlite:"):
+        return  # migrate creates the file
     import psycopg
 
     match = re.match(r"postgres(?:ql)?://(?P<server>[^/]+)/(?P<name>\w+)$", url)
@@ -254,6 +268,12 @@ def create_database(url):
 
 
 def vacuum(url):
+    if url.startswith("sqlite:"):
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
+            conn.execute("ANALYZE")
+        return
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -263,6 +283,11 @@ def vacuum(url):
 def static_url():
     manifest = json.loads((servers.BASE_DIR / "staticfiles" / "staticfiles.json").read_text())
     return "/static/" + manifest["paths"]["css/site.css"]
+
+
+def engine(args):
+    url = args.database_url or DEFAULT_DATABASE_URL
+    return "SQLite" if url.startswith("sqlite:") else "PostgreSQL"
 
 
 def export_summary(result):
@@ -293,8 +318,9 @@ def render(sections, args):
         "# Benchmark results",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL, gunicorn with "
-        f"{args.workers} sync workers, wrk on loopback, {args.duration} s per measurement. "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {engine(args)}, "
+        f"gunicorn with {args.workers} sync workers, wrk on loopback, "
+        f"{args.duration} s per measurement. "
         "Cold: one connection, nothing kept between requests (MUSICDIR_CACHE=0 "
         "MUSICDIR_MEMO=0), so p50 is the server time plus loopback. Uncached: one connection, "
         "no page cache, facet and result counts kept once per data version (MUSICDIR_MEMO=1), "
@@ -348,7 +374,7 @@ def render(sections, args):
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines += [
             "",
-            "What PostgreSQL's EXPLAIN says the list's queries use:",
+            f"What {engine(args)}'s EXPLAIN says the list's queries use:",
             "",
             section["explain"],
         ]
