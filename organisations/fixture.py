@@ -19,6 +19,7 @@ from django.db import connections, transaction
 from django.utils.text import slugify
 
 from .models import (
+    RECORD_MODELS,
     Affiliation,
     Area,
     AreaServed,
@@ -54,21 +55,7 @@ EXPORT_ORDER = [
     (Organisation, ["slug"]),
     (Source, ["slug"]),
     (Person, ["slug"]),
-    *[
-        (model, ["organisation__slug", "order", "key"])
-        for model in (
-            Citation,
-            Statement,
-            MemberBenefit,
-            Programme,
-            KeyFigure,
-            Role,
-            Affiliation,
-            AreaServed,
-            OtherName,
-            Identifier,
-        )
-    ],
+    *[(model, ["organisation__slug", "order", "key"]) for model in RECORD_MODELS],
 ]
 
 # Each [[organisation.<name>]] table of the spec, and the model it becomes.

@@ -22,37 +22,17 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 from .locking import bump
 from .models import (
-    Affiliation,
-    AreaServed,
+    RECORD_MODELS,
     Audience,
-    Citation,
-    Identifier,
-    KeyFigure,
-    MemberBenefit,
     Organisation,
-    OtherName,
     Person,
     Programme,
-    Role,
     Source,
-    Statement,
     Theme,
 )
 
-# The records of an organisation, in the order they are restored (a programme before the
-# affiliations about it).
-RECORDS = [
-    Citation,
-    Statement,
-    MemberBenefit,
-    Programme,
-    KeyFigure,
-    Role,
-    Affiliation,
-    AreaServed,
-    OtherName,
-    Identifier,
-]
+# The records of an organisation, in the order they are restored.
+RECORDS = RECORD_MODELS
 # Fields a change log does not show: bookkeeping, not content.
 HIDDEN = {"id", "key", "organisation"}
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}

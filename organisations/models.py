@@ -1429,3 +1429,19 @@ class AffiliationLink:
 
     def sort_key(self):
         return Affiliation.sort_key(self.kind, self.organisation.name)
+
+
+# Every kind of cited record, in the order that restores them (a programme before the
+# affiliations about it) and that the fixture lists them in.
+RECORD_MODELS = [
+    Citation,
+    Statement,
+    MemberBenefit,
+    Programme,
+    KeyFigure,
+    Role,
+    Affiliation,
+    AreaServed,
+    OtherName,
+    Identifier,
+]

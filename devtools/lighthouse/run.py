@@ -32,18 +32,7 @@ LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 REPORTS = HERE / "reports"
 PAGES = {"list": "/organisations/", "detail": "/organisations/isme/"}
 CATEGORIES = ["accessibility", "best-practices", "seo"]
-CHROME_FLAGS = " ".join(
-    [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-    ]
-)
+CHROME_FLAGS = " ".join(["--headless=new", *servers.CHROMIUM_ARGS])
 
 
 class Proxy(BaseHTTPRequestHandler):

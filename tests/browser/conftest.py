@@ -35,15 +35,7 @@ from tests.conftest import TEST_SETTINGS
 from tests.servers import throwaway_database
 
 CHROMIUM = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = servers.CHROMIUM_ARGS
 REQUIRED = os.environ.get("MUSICDIR_REQUIRE_BROWSER") == "1"
 HOST = "127.0.0.1"
 
