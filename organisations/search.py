@@ -230,7 +230,9 @@ class Search:
                 query = SearchQuery(" ".join(group), search_type="phrase", config="english")
             else:
                 word = group[0]
-                query = SearchQuery(f"{word}:*{weights}", search_type="raw", config="simple")
+                # In the stemmed configuration, as the vector was made: a stopword ("of") is
+                # no condition at all, as it is in no vector.
+                query = SearchQuery(f"{word}:*{weights}", search_type="raw", config="english")
                 for term in self.alternatives[word]:
                     if names_only:
                         query |= SearchQuery(

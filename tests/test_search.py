@@ -236,3 +236,11 @@ def test_only_what_the_prefix_would_miss_is_searched_for_by_stem():
     assert "inclusions" in found["inclusions"]  # the same, for a word the directory lacks
     assert "education" in found["educat"]  # past its stem, educ: found through the word
     assert found["musik"][0] == "music"  # a correction
+
+
+def test_backups_leave_out_what_the_search_derives(tmp_path):
+    path = tmp_path / "backup.json"
+    call_command("backup", str(path), stdout=StringIO())
+    models = {obj["model"] for obj in json.loads(path.read_text(encoding="utf-8"))}
+    assert "organisations.organisation" in models
+    assert not models & {"organisations.searchentry", "organisations.searchname"}

@@ -30,6 +30,8 @@ RELEVANCE = [
     ("arts council", "arts-council-england"),
     ("national lottery", "national-lottery"),
     ("conservatoire", "royal-conservatoire-of-scotland"),
+    ("Royal Conservatoire of Scotland", "royal-conservatoire-of-scotland"),  # "of" too
+    ("a movement for change", "amie"),  # its summary, stopwords and all
     # People and their roles.
     ("Jem Shuttleworth", "music-mark"),
     ("chief executive", "music-mark"),

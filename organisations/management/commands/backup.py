@@ -14,10 +14,10 @@ from organisations.fixture import snapshot
 
 # Not backed up: what `migrate` creates again (content types, permissions: the backup refers
 # to them by name), and what is only worth keeping while it lasts (sessions: editors log in
-# again; the login lockout's records).
-# What migrate recreates, sessions, lockouts, and what search_index.index() derives (loading
-# the backup rebuilds it).
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "organisations.searchname"]
+# again; the login lockout's records), and what search_index.index() derives (restoring runs
+# loaddata, which rebuilds it).
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes"]
+EXCLUDED += ["organisations.searchentry", "organisations.searchname"]
 
 
 class Command(BaseCommand):
