@@ -36,12 +36,21 @@ def throwaway_database(directory):
     if connection.vendor != "postgresql":
         yield f"sqlite:///{Path(directory) / 'db.sqlite3'}"
         return
-    import psycopg
-
     params = connection.settings_dict
-    name = f"musicdir_site_{secrets.token_hex(6)}"
     credentials = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
     server = f"postgres://{credentials}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
+    with new_postgres_database(server) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def new_postgres_database(server):
+    """The DATABASE_URL of a new, empty database on the PostgreSQL server `server`
+    (postgres://user@host:port), dropped afterwards. Its name is its own, so that test runs
+    side by side on one server never meet."""
+    import psycopg
+
+    name = f"musicdir_site_{secrets.token_hex(6)}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     try:

@@ -1,20 +1,19 @@
 """Scale-out: two gunicorn instances sharing one PostgreSQL and one Redis serve the same pages,
-and an edit made through one is seen at once through the other."""
+and an edit made through one is seen at once through the other.
+
+The PostgreSQL is the machine's (a database of its own on it, dropped afterwards); the Redis a
+server of the test's own: runs side by side on one machine never share either."""
 
 import socket
-import subprocess
-import sys
 
 import pytest
 
 from devtools.servers import gunicorn, manage, production_env
 from tests.admin_forms import first_change_link, form_data
-from tests.servers import Browser
+from tests.servers import Browser, ThrowawayRedis, new_postgres_database, redis_available
 
 SERVER = "127.0.0.1"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
-DATABASE = "musicdir_scaleout_test"
-REDIS_URL = "redis://127.0.0.1:6379/14"
 PASSWORD = "scale-out-only"
 
 
@@ -27,45 +26,41 @@ def reachable(port):
 
 
 pytestmark = pytest.mark.skipif(
-    not (reachable(5432) and reachable(6379)),
-    reason="needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379",
+    not reachable(5432) or redis_available() is not None,
+    reason="needs PostgreSQL on 127.0.0.1:5432 and redis-server",
 )
 
 
 @pytest.fixture(scope="module")
 def instances(tmp_path_factory):
-    env = production_env(
-        DATABASE_URL=f"{POSTGRES}/{DATABASE}",
-        REDIS_URL=REDIS_URL,
-        MUSICDIR_CACHE="1",
-        DJANGO_SUPERUSER_USERNAME="editor",
-        DJANGO_SUPERUSER_EMAIL="editor@example.org",
-        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
-    )
-    psql = ["psql", POSTGRES + "/postgres", "-q", "-c"]
-    drop = [*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"]
-    flush = [sys.executable, "-c", f"import redis; redis.from_url('{REDIS_URL}').flushdb()"]
-    subprocess.run(drop, check=True)
-    subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
-    subprocess.run(flush, check=True)
-    for command in [
-        ["migrate"],
-        ["loaddata", "organisations"],
-        ["createsuperuser", "--noinput"],
-        ["collectstatic", "--noinput"],
-    ]:
-        manage(*command, "--verbosity", "0", env=env)
-    logs = tmp_path_factory.mktemp("scaleout")
+    directory = tmp_path_factory.mktemp("scaleout")
+    redis = ThrowawayRedis(directory / "redis").start()
     try:
-        with (
-            gunicorn(env | {"WEB_CONCURRENCY": "1"}, logs / "a.log") as first,
-            gunicorn(env | {"WEB_CONCURRENCY": "1"}, logs / "b.log") as second,
-        ):
-            # Both behind one load balancer: the same public host name.
-            yield [Browser(base, host="localhost") for base in (first, second)]
+        with new_postgres_database(POSTGRES) as database_url:
+            env = production_env(
+                DATABASE_URL=database_url,
+                REDIS_URL=redis.url,
+                MUSICDIR_CACHE="1",
+                DJANGO_STATIC_ROOT=str(directory / "static"),
+                DJANGO_SUPERUSER_USERNAME="editor",
+                DJANGO_SUPERUSER_EMAIL="editor@example.org",
+                DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+            )
+            for command in [
+                ["migrate"],
+                ["loaddata", "organisations"],
+                ["createsuperuser", "--noinput"],
+                ["collectstatic", "--noinput"],
+            ]:
+                manage(*command, "--verbosity", "0", env=env)
+            with (
+                gunicorn(env | {"WEB_CONCURRENCY": "1"}, directory / "a.log") as first,
+                gunicorn(env | {"WEB_CONCURRENCY": "1"}, directory / "b.log") as second,
+            ):
+                # Both behind one load balancer: the same public host name.
+                yield [Browser(base, host="localhost") for base in (first, second)]
     finally:
-        subprocess.run(drop, check=True)
-        subprocess.run(flush, check=True)
+        redis.cleanup()
 
 
 def summary_on(browser, slug="unesco"):
