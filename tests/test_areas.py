@@ -51,6 +51,17 @@ def test_the_uk_its_nations_and_englands_regions_are_shipped(db):
     assert {a.code for r in regions for a in r.within.all()} == {ENGLAND}
 
 
+def test_once_loaded_local_authorities_are_offered_at_once(client, settings):
+    if not PUBLISHED_LIST.exists():
+        pytest.skip(f"the published list of local authorities is not at {PUBLISHED_LIST}")
+    settings.MEMO = True  # the list's choices kept once per data version, as in production
+    offered = client.get("/organisations/").context["sidebar"].options["area"]
+    assert "Leeds" not in [option.label for option in offered]
+    call_command("load_local_authorities", str(PUBLISHED_LIST), verbosity=0)
+    offered = client.get("/organisations/").context["sidebar"].options["area"]
+    assert "Leeds" in [option.label for option in offered]
+
+
 def test_local_authorities_load_from_the_published_list_with_what_they_lie_within(
     local_authorities,
 ):

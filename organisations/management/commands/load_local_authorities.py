@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from organisations import progress
-from organisations.models import Area
+from organisations.models import Area, DataVersion
 
 COLUMNS = [
     "local-authority-code",
@@ -77,6 +77,8 @@ class Command(BaseCommand):
                 by_code[row["local-authority-code"]] = (line, row, area)
             for line, row, area in by_code.values():
                 area.within.set(_within(file, line, row, by_code, places))
+            # The list's choice of areas is kept once per data version: a new one is offered.
+            DataVersion.bump(using=database)
         if verbosity:
             self.stdout.write(f"Loaded {len(rows)} current local authorities from {file.name}.")
 
