@@ -5,6 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from organisations.models import Affiliation, Organisation, Role, Source
+from tests import factories
 from tests.admin_forms import organisation_form
 from tests.reading import content, visible
 
@@ -55,12 +56,12 @@ def test_an_end_before_the_start_is_refused(admin_client):
 
 def test_merged_into_reads_as_a_successor_on_the_other_page(client, db):
     mec = Organisation.objects.get(slug="music-education-council")
-    Affiliation.objects.create(
-        organisation=mec,
-        other=Organisation.objects.get(slug="isme"),
+    factories.affiliation(
+        mec,
+        Organisation.objects.get(slug="isme"),
         kind=Affiliation.Kind.MERGED_INTO,
         end_year=2020,
-        source=Source.objects.get(slug="mec-isme"),
+        source="mec-isme",
         excerpt=PASSAGE,
     )
     mec_page = visible(client.get(mec.get_absolute_url()))

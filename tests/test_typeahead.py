@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from organisations.models import Organisation, SearchName
+from tests import factories
 from tests.admin_forms import organisation_form
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +60,7 @@ def test_nothing_begins_so(client):
 
 
 def test_at_most_eight_each_once(client):
-    for n in range(12):
-        Organisation.objects.create(name=f"Music Group {n}", slug=f"music-group-{n}")
+    factories.organisations(12, "Music Group")
     Organisation.objects.filter(slug__startswith="music-group").changed()
     found = names(client, "music")
     assert len(found) == 8
