@@ -46,7 +46,7 @@ from .search_index import (
 
 MAX_WORDS = 10
 CORRECTIONS_PER_WORD = 3
-COMPLETIONS_PER_WORD = 8  # on PostgreSQL: the words a prefix begins, shortest first
+COMPLETIONS_PER_WORD = 8  # the words a prefix begins, shortest first
 SIMILARITY = 0.3  # pg_trgm's default similarity threshold, on both databases
 CHUNK_SIZE = 500
 
@@ -362,11 +362,12 @@ def find_corrections(using, words):
     trigrams), best first: its corrections. pg_trgm on PostgreSQL; on SQLite, FTS5's trigram
     index finds the candidates and `similarity` scores them the same way.
 
-    On PostgreSQL, whose vector holds stems only, a word that does begin words in the
-    directory gets instead the shortest of those whose stems it goes past ("educat":
-    "education", stemmed "educ"), and any word whose own stem it does not begin gets itself
-    ("inclusion", stemmed "inclus"): the search matches them stemmed, and the word as a prefix.
-    SQLite's index keeps every word as written too, and needs neither."""
+    The index holds stems only: a word that does begin words in the directory gets instead
+    the shortest of those whose stems it goes past ("educat": "education", stemmed "educ"),
+    and on PostgreSQL any word whose own stem it does not begin gets itself ("inclusion",
+    stemmed "inclus"): the search matches them stemmed, and the word as a prefix. (SQLite
+    has no stemmer to ask: there a word gets the shortest of the words it begins, and the
+    search always matches the word itself stemmed too.)"""
     if connections[using].vendor == "postgresql":
         with connections[using].cursor() as cursor:
             cursor.execute(
@@ -407,10 +408,14 @@ def _stem_sql(word):
 def _sqlite_corrections(using, word):
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT 1 FROM {WORDS_TABLE} WHERE word >= %s AND word < %s LIMIT 1",
-            [word, word + "\U0010ffff"],
+            f"SELECT word FROM {WORDS_TABLE} WHERE word >= %s AND word < %s "
+            "ORDER BY length(word), word LIMIT %s",
+            [word, word + "\U0010ffff", COMPLETIONS_PER_WORD + 1],
         )
-        if cursor.fetchone() or len(word) < 3:
+        completions = [row[0] for row in cursor.fetchall()]
+        if completions:
+            return [w for w in completions if w != word][:COMPLETIONS_PER_WORD]
+        if len(word) < 3:
             return []
         # Candidates: the words sharing the most of its trigrams (FTS5 ranks them).
         grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})

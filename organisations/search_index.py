@@ -1,7 +1,7 @@
 """The search index: what each database keeps so that `search.Search` can find organisations.
 
 Both keep the directory's own words (`WORDS_TABLE`), as written, to correct typos against,
-and on PostgreSQL to find the words a prefix begins past their stem.
+and to find the words a prefix begins past their stem.
 
 - PostgreSQL: the weighted `search_vector` column (GIN-indexed), stemmed ('english'): name and
   acronym A; the labels, summary, description and statements B; the rest C. A stemmed vector
@@ -9,11 +9,10 @@ and on PostgreSQL to find the words a prefix begins past their stem.
   through the words it begins (search.find_corrections looks them up: "education",
   "educational"), stemmed. Typos are corrected with pg_trgm.
 - SQLite: the FTS5 table `FTS_TABLE` (rowid: the organisation's id), with the porter stemmer.
-  Its columns are the name, the acronym, the labels, the main text (B above) and the rest (C);
-  each holds its text, then the same text with every word marked (`MARK`) so that the stemmer
-  leaves it whole, and a prefix matches the words it begins as written. Typos are corrected
-  against the words in `TRIGRAMS_TABLE` (FTS5's trigram tokenizer finds the candidates;
-  search.py scores them as pg_trgm does).
+  Its columns are the name, the acronym, the labels, the main text (B above) and the rest (C).
+  As on PostgreSQL, a prefix typed past the stem is matched through the words it begins
+  (search.find_corrections). Typos are corrected against the words in `TRIGRAMS_TABLE`
+  (FTS5's trigram tokenizer finds the candidates; search.py scores them as pg_trgm does).
 - Both: the names as type-ahead finds them (`NAMES_TABLE`, models.SearchName).
 
 `index(using, model, ids)` brings all of it up to date for the organisations `ids`, from their
@@ -37,9 +36,6 @@ FTS_COLUMNS = ["name", "acronym", "labels", "main", "rest"]
 # bm25's weight for each column, in FTS_COLUMNS's order: name and acronym far above the main
 # text, which is above the rest. (PostgreSQL's ts_rank weighs A, B and C as 1, 0.4 and 0.2.)
 FTS_WEIGHTS = [10.0, 10.0, 5.0, 2.0, 1.0]
-# A private-use character: FTS5 counts it as part of a word, and no suffix the porter stemmer
-# strips ends with it, so "education" + MARK is indexed as it is.
-MARK = "\ue000"
 BATCH = 500
 
 # The format of `search_text`, which search.document() writes: three parts, PART_SEPARATOR
@@ -201,8 +197,9 @@ def _index_sqlite(using, model, ids):
             rows, words = [], set()
             for pk, name, acronym, search_text in cursor.fetchall():
                 columns = [name, acronym, *indexed_parts(search_text)]
-                rows.append((pk, *(_doubled(text) for text in columns)))
-                words.update(w for text in columns for w in words_of(text) if len(w) >= 3)
+                rows.append((pk, *columns))
+                words.update(words_of(" ".join(columns)))
+            words = {word for word in words if len(word) >= 3}
             names = ", ".join(FTS_COLUMNS)
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, {names}) VALUES (%s, %s, %s, %s, %s, %s)", rows
@@ -215,17 +212,6 @@ def _index_sqlite(using, model, ids):
             f"SELECT rowid, word FROM {WORDS_TABLE} WHERE rowid > %s",
             [known],
         )
-
-
-def _doubled(text):
-    """The text, then the same with every word marked, so the stemmer keeps it as written."""
-    if not text:
-        return ""
-    return f"{text}\n{WORD.sub(_marked, text)}"
-
-
-def _marked(match):
-    return match.group() + MARK
 
 
 def require_fts5():

@@ -238,6 +238,13 @@ def test_only_what_the_prefix_would_miss_is_searched_for_by_stem():
     assert found["musik"][0] == "music"  # a correction
 
 
+def test_a_prefix_past_the_stem_is_searched_for_through_the_words_it_begins():
+    # The index holds stems ("education": "educ"), which "educat" does not begin.
+    found = find_corrections("default", ["educat", "musik"])
+    assert "education" in found["educat"]
+    assert found["musik"][0] == "music"
+
+
 def test_backups_leave_out_what_the_search_derives(tmp_path):
     path = tmp_path / "backup.json"
     call_command("backup", str(path), stdout=StringIO())
