@@ -368,3 +368,18 @@ def test_non_staff_are_sent_to_the_login_page(client, editor, logged_in):
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
     assert "next=" in response.url
+
+
+@pytest.mark.parametrize("value", ["abc", "None", "1.5"])
+def test_a_mangled_choice_in_an_autocomplete_field_is_the_forms_error_not_a_server_error(
+    admin_client, value
+):
+    """An autocomplete select posts an id; a tampered or mangled form may post anything. The
+    form is shown again with the field's error (Django's widget looked the value up and
+    failed with a 500)."""
+    form = organisation_form(admin_client, "amie")
+    source = Source.objects.get(slug="amie-founder-page")
+    form.add_row("affiliations", kind="member-of", other=value, source=source.pk, excerpt="AMIE")
+    refused = form.save()
+    assert refused.status_code == 200
+    assert "Select a valid choice." in content(refused)

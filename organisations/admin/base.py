@@ -2,6 +2,8 @@
 (`RecordsChanges`), writes its history at one moment (`RecordsHistory`), and a form with errors
 opens with a summary of them linking to each (`ErrorSummary`)."""
 
+from django.contrib.admin import widgets
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from .. import history
@@ -9,6 +11,32 @@ from ..models import Organisation
 
 # Each fact about an organisation cites a source: the excerpt is checked against it on save.
 CITED = ("source", "excerpt")
+
+
+class AutocompleteSelect(widgets.AutocompleteSelect):
+    """Django's, re-showing a form whose submitted choice is not a key at all (a tampered or
+    mangled form: "abc" for an organisation) with the field's error, not a server error
+    (Django's looks the value up to show it as chosen)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if self._is_key(v)], attr)
+
+    def _is_key(self, value):
+        try:
+            self.field.target_field.to_python(value)
+        except ValidationError:
+            return False
+        return True
+
+
+class Autocomplete:
+    """The admin's autocomplete fields (`autocomplete_fields`) with `AutocompleteSelect`."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            using = kwargs.get("using")
+            kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site, using=using)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class RecordsHistory:

@@ -30,11 +30,11 @@ from ..models import (
     Role,
     Statement,
 )
-from .base import CITED, ErrorSummary, RecordsChanges, RecordsHistory, moment_of
+from .base import CITED, Autocomplete, ErrorSummary, RecordsChanges, RecordsHistory, moment_of
 from .imports import Importing
 
 
-class RecordInline(admin.StackedInline):
+class RecordInline(Autocomplete, admin.StackedInline):
     """An organisation's records of one kind: each kind a group that opens and closes (shown
     open while it holds an error), so the long form of a large organisation stays usable."""
 

@@ -28,12 +28,18 @@ from ..models import (
     Statement,
     Theme,
 )
-from .base import ErrorSummary, RecordsChanges, RecordsHistory
+from .base import Autocomplete, ErrorSummary, RecordsChanges, RecordsHistory
 from .imports import Importing
 
 
 class RecordAdmin(
-    Importing, ErrorSummary, OptimisticLocking, RecordsChanges, RecordsHistory, admin.ModelAdmin
+    Autocomplete,
+    Importing,
+    ErrorSummary,
+    OptimisticLocking,
+    RecordsChanges,
+    RecordsHistory,
+    admin.ModelAdmin,
 ):
     """The shared admin for every cited record, for editing one outside its organisation. Its
     list is filtered by source, not by organisation (a link each: 100,000 of them at scale):
@@ -122,7 +128,7 @@ class AffiliationAdmin(RecordAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(RecordsChanges, admin.ModelAdmin):
+class SourceAdmin(Autocomplete, RecordsChanges, admin.ModelAdmin):
     list_display = ["title", "publisher", "filename"]
     search_fields = ["title", "description", "filename"]
     prepopulated_fields = {"slug": ["title"]}
