@@ -140,8 +140,9 @@ class Diagram:
 
 def organisation_diagram(organisation):
     """`organisation` (a `for_detail()` row) and the organisations it is affiliated with, or
-    None if there are none."""
-    outgoing = list(organisation.affiliations.all())
+    None if there are none. It draws organisations only: an affiliation with a kind of
+    organisation or a policy (`Affiliation.described`) is in the list after it."""
+    outgoing = [a for a in organisation.affiliations.all() if a.other_id]
     incoming = list(organisation.affiliations_received.all())
     if not outgoing and not incoming:
         return None

@@ -153,13 +153,16 @@ class Row:
 
 class Link:
     """One affiliation worded for the exported organisation's side, as its page words it
-    (`Affiliation.wording`): `other` is the organisation at the other end, as (name, slug)."""
+    (`Affiliation.wording`): `other` is the organisation at the other end, as (name, slug),
+    or, where the passage names none, (its words for the other side, None), and
+    `described_as` says what they describe."""
 
     __slots__ = (
         "incoming",
         "kind",
         "label",
         "other",
+        "described_as",
         "qualifier",
         "programme",
         "text",
@@ -171,7 +174,17 @@ class Link:
     )
 
     def __init__(
-        self, incoming, kind, qualifier, programme, start_year, end_year, source, passage, other
+        self,
+        incoming,
+        described_as,
+        kind,
+        qualifier,
+        programme,
+        start_year,
+        end_year,
+        source,
+        passage,
+        other,
     ):
         name, acronym, slug = other
         before, after = Affiliation.wording(kind, qualifier, programme, incoming)
@@ -179,6 +192,7 @@ class Link:
         self.kind = kind
         self.label = Affiliation.label(kind, qualifier, incoming)
         self.other = (name, slug)
+        self.described_as = described_as
         # The affiliation's own qualifier (on the incoming side it is also part of `label`).
         self.qualifier = qualifier
         self.programme = programme
@@ -252,21 +266,23 @@ def rows(queryset, with_records=False):
         fields = ("kind", "qualifier", "programme__name", "start_year", "end_year", *cited)
         outgoing = list(
             affiliations.filter(Among(F("organisation"), ids)).values_list(
-                "organisation", "other", *fields
+                "organisation", "other", "described", "described_as", *fields
             )
         )
         incoming = list(
             affiliations.filter(Among(F("other"), ids)).values_list(
-                "other", "organisation", *fields
+                "other", "organisation", "described", "described_as", *fields
             )
         )
-        others = _organisations(db, {pk for _, pk, *_ in outgoing + incoming})
+        others = _organisations(db, {pk for _, pk, *_ in outgoing + incoming if pk})
         # Outgoing first, then incoming; then sorted (stably) by kind and the other
         # organisation's name, as the organisation's page does.
         links = {}
         for incoming_side, records in ((False, outgoing), (True, incoming)):
-            for pk, other, *values in records:
-                link = Link(incoming_side, *values, others[other])
+            for pk, other, described, *values in records:
+                link = Link(
+                    incoming_side, *values, others[other] if other else (described, "", None)
+                )
                 links.setdefault(pk, []).append(link)
         quoted = {}
         if with_records:
@@ -384,7 +400,9 @@ def _affiliation(link, url):
         "direction": "incoming" if link.incoming else "outgoing",
         "kind": link.kind,
         "label": link.label,
-        "organisation": {"name": name, "slug": slug, "url": url(slug)},
+        # The organisation at the other end; or, where the passage names none, its words.
+        "organisation": {"name": name, "slug": slug, "url": url(slug)} if slug else None,
+        "described": {"text": name, "as": link.described_as} if not slug else None,
         "qualifier": link.qualifier,
         "programme": link.programme,
         "text": link.text,

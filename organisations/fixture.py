@@ -194,7 +194,7 @@ class _Builder:
             instance.clean_fields(exclude=[*exclude, "key"])
             instance.clean()
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
+            for field, messages in error.update_error_dict({}).items():
                 self.problems += [f"{where}: {field}: {message}" for message in messages]
 
     def lookup(self, where, table, name, key):

@@ -290,10 +290,19 @@ class RoleResource(RecordResource):
 
 class AffiliationResource(RecordResource):
     other = fields.Field(attribute="other", column_name="other", widget=BySlug(Organisation))
-    Meta = _record_meta(Affiliation, "kind", "other", "qualifier", "start_year", "end_year")
+    Meta = _record_meta(
+        Affiliation,
+        "kind",
+        "other",
+        "described",
+        "described_as",
+        "qualifier",
+        "start_year",
+        "end_year",
+    )
 
     def organisations_of(self, instance):
-        return {instance.organisation_id, instance.other_id}
+        return {instance.organisation_id, instance.other_id} - {None}
 
 
 class AreaServedResource(RecordResource):

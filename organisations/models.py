@@ -1116,6 +1116,10 @@ class Role(OrganisationRecord, Dated):
 
 
 DUPLICATE_AFFILIATION = "This affiliation is already recorded."
+NAMES_OR_DESCRIBES = (
+    "Choose the affiliated organisation, or, when the passage names none, give its words for "
+    "the other side (and say what they describe): one or the other."
+)
 
 
 class AreaServed(OrganisationRecord):
@@ -1232,7 +1236,16 @@ class Affiliation(OrganisationRecord, Dated):
 
     "MEC is ISME's National Affiliate for the UK" is organisation=MEC, kind=national affiliate
     of, other=ISME, qualifier="for the UK". Each side's page words it for that side.
+
+    Where the passage names no organisation on the other side, only a kind of organisation or
+    a policy ("more than 60 partner organisations – such as music education hubs"), `other`
+    is empty and `described` holds the passage's own words for it, quoted, with what they
+    name (`described_as`): such an affiliation has one side, and no page of its own to link.
     """
+
+    class Described(models.TextChoices):
+        KIND = "kind", "a kind of organisation"
+        POLICY = "policy", "a policy"
 
     class Kind(models.TextChoices):
         NATIONAL_AFFILIATE_OF = "national-affiliate-of", "National affiliate of"
@@ -1247,6 +1260,7 @@ class Affiliation(OrganisationRecord, Dated):
         HOST_FOR = "host-for", "Host for"
         LEADS_PROJECT_FOR = "leads-project-for", "Leads a project for"
         MERGED_INTO = "merged-into", "Merged into"
+        CAMPAIGNS_FOR = "campaigns-for", "Campaigns for"
 
     # The directory's wording of affiliations, in one place: the pages, the diagram, the search
     # document and the exports all word them with `label`, `wording` and `sort_key`.
@@ -1265,6 +1279,7 @@ class Affiliation(OrganisationRecord, Dated):
         Kind.HOST_FOR: "Hosted by",
         Kind.LEADS_PROJECT_FOR: "Project led by",
         Kind.MERGED_INTO: "Successor to",
+        Kind.CAMPAIGNS_FOR: "Campaigned for by",
     }
 
     DUPLICATE = DUPLICATE_AFFILIATION
@@ -1283,16 +1298,30 @@ class Affiliation(OrganisationRecord, Dated):
         "Founding and leadership": [Kind.FOUNDER_OF, Kind.LED_BY],
         "Funding and support": [Kind.SUPPORTED_BY, Kind.FUNDED_BY, Kind.FUNDING_ROUTED_VIA],
         "Events and projects": [Kind.HOST_FOR, Kind.LEADS_PROJECT_FOR],
+        "Campaigns": [Kind.CAMPAIGNS_FOR],
         "History": [Kind.MERGED_INTO],
     }
+
+    quoted_fields = ("described",)
 
     kind = models.CharField(max_length=30, choices=Kind)
     other = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="affiliations_received",
         verbose_name="affiliated organisation",
+        help_text="The organisation on the other side, when the passage names one.",
     )
+    described = models.CharField(
+        "or, as the passage describes it",
+        max_length=200,
+        blank=True,
+        help_text="When the passage names no organisation: its own words for the other side, "
+        "verbatim (“music education hubs”, “the National Plan for Music Education”).",
+    )
+    described_as = models.CharField("which is", max_length=10, choices=Described, blank=True)
     qualifier = models.CharField(
         max_length=200, blank=True, help_text='Extra wording, e.g. "for the UK".'
     )
@@ -1314,10 +1343,17 @@ class Affiliation(OrganisationRecord, Dated):
             # The same affiliation twice (the same organisations, kind, programme and dates)
             # would be shown twice everywhere. A programme or date not given counts as a value
             # (0), as NULLs would all differ in a plain constraint.
+            models.CheckConstraint(
+                condition=(Q(other__isnull=False) & Q(described="") & Q(described_as=""))
+                | (Q(other__isnull=True) & ~Q(described="") & ~Q(described_as="")),
+                name="affiliation_names_or_describes",
+                violation_error_message=NAMES_OR_DESCRIBES,
+            ),
             models.UniqueConstraint(
                 "organisation",
                 "kind",
-                "other",
+                Coalesce("other", Value(0)),
+                "described",
                 Coalesce("programme", Value(0)),
                 Coalesce("start_year", Value(0)),
                 Coalesce("end_year", Value(0)),
@@ -1328,18 +1364,38 @@ class Affiliation(OrganisationRecord, Dated):
 
     def __str__(self):
         return f"{self.organisation.short_name} {self.get_kind_display().lower()} " + (
-            self.other.short_name
+            self.other_name
         )
+
+    @property
+    def other_name(self):
+        """The other side, as the pages name it: the organisation's short name, or the
+        passage's words for what it describes."""
+        return self.other.short_name if self.other else self.described
 
     def clean(self):
         if self.organisation_id is not None and self.organisation_id == self.other_id:
             raise ValidationError({"other": "An organisation cannot be affiliated with itself."})
+        if (getattr(self, "other", None) is None) == (not self.described):
+            raise ValidationError(NAMES_OR_DESCRIBES, code="names_or_describes")
+        if self.described and not self.described_as:
+            raise ValidationError(
+                {
+                    "described_as": "Say whether the passage describes a kind of organisation or a "
+                    "policy."
+                }
+            )
+        if self.described_as and not self.described:
+            raise ValidationError(
+                {"described_as": "Only for an affiliation the passage describes in words."}
+            )
         # The database refuses it too (Meta.constraints), but a form that leaves the
         # organisation out (an organisation's inline) does not check those constraints.
         same = Affiliation.objects.filter(
             organisation_id=self.organisation_id,
             kind=self.kind,
             other_id=self.other_id,
+            described=self.described,
             programme_id=self.programme_id,
             start_year=self.start_year,
             end_year=self.end_year,
@@ -1349,7 +1405,7 @@ class Affiliation(OrganisationRecord, Dated):
         super().clean()
 
     def key_basis(self):
-        return f"{self.kind} {self.other.slug}"
+        return f"{self.kind} {self.other.slug if self.other else self.described}"
 
     @classmethod
     def label(cls, kind, qualifier="", incoming=False):
@@ -1399,8 +1455,15 @@ class AffiliationLink:
 
     @property
     def organisation(self):
-        """The organisation at the other end."""
+        """The organisation at the other end (None where the passage names none)."""
         return self.affiliation.organisation if self.incoming else self.affiliation.other
+
+    @property
+    def name(self):
+        """The other end's name: the organisation's display name, or the passage's words for
+        what it describes."""
+        organisation = self.organisation
+        return organisation.display_name if organisation else self.affiliation.described
 
     @property
     def kind(self):
@@ -1428,10 +1491,12 @@ class AffiliationLink:
     def text(self):
         """The whole sentence, as plain text: "National affiliate of International Society for
         Music Education (ISME) (for the UK)"."""
-        return f"{self.before}{self.organisation.display_name}{self.after}"
+        return f"{self.before}{self.name}{self.after}"
 
     def sort_key(self):
-        return Affiliation.sort_key(self.kind, self.organisation.name)
+        organisation = self.organisation
+        name = organisation.name if organisation else self.affiliation.described
+        return Affiliation.sort_key(self.kind, name)
 
 
 # Every kind of cited record, in the order that restores them (a programme before the

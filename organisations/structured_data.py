@@ -26,6 +26,14 @@ def _reference(organisation, request):
     }
 
 
+def _area(area):
+    return {
+        "@type": "AdministrativeArea",
+        "name": area.name,
+        "identifier": {"@type": "PropertyValue", "propertyID": "GSS code", "value": area.code},
+    }
+
+
 def organisation_jsonld(organisation, request):
     """The JSON-LD dict for `organisation`'s page (a `for_detail()` row); empty keys omitted."""
     data = {
@@ -51,7 +59,9 @@ def organisation_jsonld(organisation, request):
         ],
         "description": organisation.summary,
         "foundingDate": str(organisation.founded_year) if organisation.founded_year else "",
-        "areaServed": organisation.get_scope_display() if organisation.scope else "",
+        # The areas a source says it serves, by their official codes; else its stated scope.
+        "areaServed": [_area(served.area) for served in organisation.areas_served.all()]
+        or (organisation.get_scope_display() if organisation.scope else ""),
         # The organisation's own address, where a source gives it; this page is its @id.
         "url": organisation.website,
         "@id": request.build_absolute_uri(organisation.get_absolute_url()),
@@ -61,7 +71,7 @@ def organisation_jsonld(organisation, request):
     for prop, kinds in AFFILIATION_PROPERTIES.items():
         others = {}  # by pk: each organisation once, in the affiliations' order
         for affiliation in affiliations:
-            if affiliation.kind in kinds:
+            if affiliation.kind in kinds and affiliation.other_id:  # an organisation
                 others.setdefault(affiliation.other_id, affiliation.other)
         data[prop] = [_reference(other, request) for other in others.values()]
     return {key: value for key, value in data.items() if value}

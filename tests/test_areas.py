@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from organisations.models import Area, Organisation, Source
+from organisations.models import Area, AreaServed, Organisation, Source
 from tests import factories
 from tests.admin_forms import organisation_form
 from tests.reading import content, fact, read, visible
@@ -168,6 +168,7 @@ def test_an_unknown_area_is_the_forms_error_not_a_failure(client):
 
 
 def test_an_editor_records_an_area_served_with_its_passage_and_the_page_shows_it(admin_client):
+    AreaServed.objects.filter(organisation__slug="amie").delete()  # the fixture's, recorded anew
     form = organisation_form(admin_client, "amie")
     source = Source.objects.get(slug="amie-founder-page")
     england = Area.objects.get(code=ENGLAND)
@@ -186,6 +187,7 @@ def test_an_editor_records_an_area_served_with_its_passage_and_the_page_shows_it
 
 
 def test_areas_served_import_by_gss_code_and_an_unknown_code_is_named(tmp_path):
+    AreaServed.objects.filter(organisation__slug="amie").delete()  # the fixture's, imported anew
     path = tmp_path / "areas.csv"
     header = "organisation,key,order,area,source,excerpt\r\n"
     path.write_text(

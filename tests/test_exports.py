@@ -140,7 +140,9 @@ def test_the_csv_words_affiliations_as_the_organisations_page_does(client):
         f"Leads a project for {ISME_NAME} (ISME) — World Conference 2016 Legacy Project",
     ]
     (amie,) = [row for row in export_csv(client) if row["slug"] == "amie"]
-    assert amie["affiliations"] == "Led by Youth Music; Supported by Youth Music"
+    assert amie["affiliations"] == (
+        "Partner of music education hubs; Led by Youth Music; Supported by Youth Music"
+    )
     assert amie["key_figures"] == (
         "13 founder organisations; "
         "more than 60 partner organisations (such as music education hubs)"
@@ -183,6 +185,7 @@ def test_the_json_holds_each_side_of_an_affiliation(client):
             "slug": "isme",
             "url": "http://testserver/organisations/isme/",
         },
+        "described": None,
         "qualifier": "for the UK",
         "programme": None,
         "text": f"National affiliate of {ISME_NAME} (ISME) (for the UK)",
@@ -264,7 +267,12 @@ def model_record(organisation, absolute_url):
                 "name": other.name,
                 "slug": other.slug,
                 "url": absolute_url(other.get_absolute_url()),
-            },
+            }
+            if other
+            else None,
+            "described": None
+            if other
+            else {"text": link.affiliation.described, "as": link.affiliation.described_as},
             "qualifier": link.affiliation.qualifier,
             "programme": programme.name if programme else None,
             "text": link.text,
@@ -554,6 +562,6 @@ def test_the_json_gives_every_record_with_its_source_and_passage(client):
     assert statement["source"] == "mec-isme" and statement["text"] in statement["passage"]
     assert all(record["passage"] for record in isme["benefits"] + isme["programmes"])
     (amie,) = [org for org in data["organisations"] if org["slug"] == "amie"]
-    led_by = amie["affiliations"][0]
+    (led_by,) = [a for a in amie["affiliations"] if a["kind"] == "led-by"]
     assert led_by["text"] == "Led by Youth Music"
     assert "led and supported by Youth Music" in led_by["passage"]

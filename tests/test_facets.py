@@ -157,7 +157,9 @@ def affiliation_counts():
 
     listed = set(Organisation.objects.listed().values_list("pk", flat=True))
     pairs = set()
-    for a, b in Affiliation.objects.values_list("organisation_id", "other_id"):
+    for a, b in Affiliation.objects.filter(other__isnull=False).values_list(
+        "organisation_id", "other_id"
+    ):
         pairs |= {(a, b), (b, a)}
     slugs = dict(Organisation.objects.values_list("pk", "slug"))
     counts = {}

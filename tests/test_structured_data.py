@@ -140,3 +140,18 @@ def test_robots_txt_points_to_the_sitemap(client):
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     sitemap_url = next(line for line in lines if line.startswith("Sitemap: "))[len("Sitemap: ") :]
     assert client.get(sitemap_url).status_code == 200
+
+
+def test_the_areas_a_source_says_it_serves_by_their_official_codes(client):
+    # AMIE's page: "If you want to help create a musically inclusive England".
+    assert jsonld(client, "amie")["areaServed"] == [
+        {
+            "@type": "AdministrativeArea",
+            "name": "England",
+            "identifier": {
+                "@type": "PropertyValue",
+                "propertyID": "GSS code",
+                "value": "E92000001",
+            },
+        }
+    ]

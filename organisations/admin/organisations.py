@@ -135,7 +135,8 @@ class AffiliationFormSet(BaseInlineFormSet):
             if not data or data.get("DELETE"):
                 continue
             affiliation = tuple(
-                data.get(name) for name in ("kind", "other", "programme", "start_year", "end_year")
+                data.get(name)
+                for name in ("kind", "other", "described", "programme", "start_year", "end_year")
             )
             if affiliation in seen:
                 raise ValidationError(Affiliation.DUPLICATE, code="duplicate")
@@ -146,8 +147,8 @@ class AffiliationInline(RecordInline):
     model = Affiliation
     formset = AffiliationFormSet
     fk_name = "organisation"
-    fields = ["order", ("kind", "other"), "qualifier", "programme", ("start_year", "end_year")]
-    fields += CITED
+    fields = ["order", ("kind", "other"), ("described", "described_as"), "qualifier", "programme"]
+    fields += [("start_year", "end_year"), *CITED]
     autocomplete_fields = ["source", "other", "programme"]
     verbose_name = "affiliation with another organisation"
     verbose_name_plural = "affiliations with other organisations (this one is … the other)"

@@ -13,7 +13,7 @@ version bumped.
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError
 
 from organisations import history, progress
 from organisations.models import Organisation
@@ -43,12 +43,13 @@ class Command(loaddata.Command):
         ]
         if nul:
             raise DeserializationError(f"{record}: {', '.join(nul)} holds a NUL character")
-        missing = [
-            f"{field.name} refers to {field.related_model._meta.verbose_name} "
+        deferred = obj.deferred_fields or {}
+        unresolved = {
+            field: f"{field.name} refers to {field.related_model._meta.verbose_name} "
             f"{'/'.join(map(str, key))!r}, which does not exist"
-            for field, key in (obj.deferred_fields or {}).items()
-            if not field.null
-        ]
+            for field, key in deferred.items()
+        }
+        missing = [message for field, message in unresolved.items() if not field.null]
         if missing:
             raise DeserializationError(f"{record}: " + "; ".join(missing))
         self.name_overwritten_edit(instance, record)
@@ -61,7 +62,14 @@ class Command(loaddata.Command):
             stored = self.versions[instance.pk]
             instance.version = max(instance.version, stored + 1)
         self.progress.update()
-        saved = super().save_obj(obj)
+        try:
+            saved = super().save_obj(obj)
+        except IntegrityError as error:
+            # A reference that may be empty waits until every file is read (it might be further
+            # down), unless the record cannot be saved without it meanwhile (an affiliation
+            # names an organisation or describes one): then it fails now, naming both.
+            reasons = [*unresolved.values()] or [str(error)]
+            raise DeserializationError(f"{record}: " + "; ".join(reasons)) from error
         if saved:
             self.saved.append(instance)
         if obj.deferred_fields:

@@ -1,0 +1,103 @@
+"""Affiliations whose other side a passage describes without naming an organisation: a kind
+of organisation ("such as music education hubs") or a policy ("the National Plan for Music
+Education"). Entered in the admin as a browser submits them; shown, searched and exported
+as the source words them, and never drawn or claimed as an organisation."""
+
+import json
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from organisations.models import Affiliation, Organisation, Source
+from tests.admin_forms import organisation_form
+from tests.reading import content, read, visible
+
+pytestmark = pytest.mark.django_db
+
+HUBS = "There are more than 60 partner organisations – such as music education hubs – who are"
+
+
+def add_affiliation(client, **fields):
+    """Save AMIE's form with one more affiliation, as a browser submits it."""
+    form = organisation_form(client, "amie")
+    source = Source.objects.get(slug="amie-founder-page")
+    form.add_row("affiliations", source=source.pk, excerpt=HUBS, **fields)
+    return form.save()
+
+
+def test_the_fixture_records_the_kinds_and_policies_the_texts_name(client):
+    amie = read(client.get("/organisations/amie/"))
+    card = next(c for c in amie.find_all("li", class_="affiliation-card") if "hubs" in c.text)
+    assert "partner of music education hubs" in card.text
+    assert card.find("a", href="/organisations/music-education-hubs/") is None  # no such page
+    assert "a kind of organisation, in the source’s words" in card.text
+    music_mark = visible(client.get("/organisations/music-mark/"))
+    assert "campaigns for the national plan for music education" in music_mark
+
+
+def test_an_editor_records_a_kind_of_organisation_in_the_passages_words(admin_client, client):
+    saved = add_affiliation(
+        admin_client, kind="member-of", described="partner organisations", described_as="kind"
+    )
+    assert saved.status_code == 302, content(saved)[:800]
+    assert "member of partner organisations" in visible(client.get("/organisations/amie/"))
+
+
+def test_words_not_in_the_passage_are_refused(admin_client):
+    refused = add_affiliation(
+        admin_client, kind="member-of", described="music services", described_as="kind"
+    )
+    assert refused.status_code == 200
+    assert not Affiliation.objects.filter(described="music services").exists()
+
+
+def test_an_affiliation_names_an_organisation_or_describes_one_never_both_nor_neither(
+    admin_client,
+):
+    youth_music = Organisation.objects.get(slug="youth-music")
+    both = add_affiliation(
+        admin_client,
+        kind="member-of",
+        other=youth_music.pk,
+        described="music education hubs",
+        described_as="kind",
+    )
+    neither = add_affiliation(admin_client, kind="member-of")
+    unsaid = add_affiliation(admin_client, kind="member-of", described="music education hubs")
+    for refused in (both, neither):
+        assert "Choose the affiliated organisation, or, when the passage names none" in content(
+            refused
+        )
+    assert "Say whether the passage describes a kind of organisation or a policy." in content(
+        unsaid
+    )
+    assert not Affiliation.objects.filter(kind="member-of").exists()
+    # The database refuses neither too, however it is written.
+    amie = Organisation.objects.get(slug="amie")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Affiliation.objects.create(
+            organisation=amie, kind="member-of", key="x", source=Source.objects.first()
+        )
+
+
+def test_not_drawn_nor_claimed_as_an_organisation(client):
+    page = read(client.get("/organisations/music-mark/"))
+    diagram = page.find("svg")
+    assert diagram is None or "National Plan" not in diagram.text
+    script = page.one("head").one("script", type="application/ld+json").raw_text
+    assert "National Plan" not in script
+
+
+def test_exported_with_its_words_and_what_they_describe(client):
+    data = json.loads(b"".join(client.get("/organisations/export.json?q=amie").streaming_content))
+    amie = next(o for o in data["organisations"] if o["slug"] == "amie")
+    hubs = next(a for a in amie["affiliations"] if a["described"])
+    assert hubs["organisation"] is None
+    assert hubs["described"] == {"text": "music education hubs", "as": "kind"}
+    assert hubs["text"] == "Partner of music education hubs"
+    assert hubs["passage"].startswith("There are more than 60 partner organisations")
+
+
+def test_found_by_search(client):
+    page = visible(client.get("/organisations/?q=national+plan"))
+    assert "music mark" in page
