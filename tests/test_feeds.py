@@ -142,3 +142,9 @@ def test_the_changes_feed_is_linked_and_cached(client, settings):
     assert cached == 1 < uncached
     assert second.content == first.content
     cache.clear()
+
+
+@pytest.mark.parametrize("record", ["area_served", "other_name", "key_figure", "benefit"])
+def test_a_change_to_any_kind_of_record_counts_as_its_organisations(client, record):
+    getattr(factories, record)(Organisation.objects.get(slug="youth-music"))
+    assert slugs(client.get(FEED))[0] == "youth-music"
