@@ -7,6 +7,8 @@ from django.http import HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from . import facets
+from .cache import memoised
 from .filters import OrganisationFilter
 from .history import RecentChanges
 from .models import Organisation
@@ -38,7 +40,12 @@ class OrganisationsFeed(Feed):
                 content_type="text/plain; charset=utf-8",
             )
         request.feed_filterset = filterset
-        return super().__call__(request, *args, **kwargs)
+        response = super().__call__(request, *args, **kwargs)
+        # Stored in the page cache when asked for by the list's canonical query (worked out
+        # from the counts the list keeps once per data version).
+        counts = memoised("counts", facets.state(filterset), lambda: facets.count(filterset))
+        response.canonical_query = facets.Sidebar(filterset, counts).canonical
+        return response
 
     def get_object(self, request):
         return request.feed_filterset

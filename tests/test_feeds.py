@@ -148,3 +148,17 @@ def test_the_changes_feed_is_linked_and_cached(client, settings):
 def test_a_change_to_any_kind_of_record_counts_as_its_organisations(client, record):
     getattr(factories, record)(Organisation.objects.get(slug="youth-music"))
     assert slugs(client.get(FEED))[0] == "youth-music"
+
+
+def test_a_feed_asked_for_by_the_lists_canonical_query_is_cached(client, settings):
+    settings.PAGE_CACHE = True
+    cache.clear()
+    url = f"{FEED}?q=music&kind=funder&kind=alliance"
+    first, uncached = get_counting(client, url)
+    second, cached = get_counting(client, url)
+    assert cached == 1 < uncached  # the data version
+    assert second.content == first.content
+    # Any other spelling of it is answered, not stored.
+    _, again = get_counting(client, f"{FEED}?kind=alliance&kind=funder&q=music")
+    assert again > 1
+    cache.clear()
