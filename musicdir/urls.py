@@ -4,14 +4,19 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from organisations import views
 from organisations.cache import cached_page
 from organisations.sitemaps import OrganisationSitemap
-from organisations.views import AboutTheDataView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="organisations:list"), name="home"),
     path("organisations/", include("organisations.urls")),
-    path("about/", cached_page(AboutTheDataView.as_view()), name="about"),
+    path("about/", cached_page(views.AboutTheDataView.as_view()), name="about"),
+    # The whole directory to download (organisations/downloads.py).
+    path("downloads/", cached_page(views.DownloadsView.as_view()), name="downloads"),
+    path("downloads/datapackage.json", cached_page(views.datapackage), name="datapackage"),
+    path("downloads/organisations.json", views.JsonDownloadView.as_view(), name="download-json"),
+    path("downloads/<slug:name>.csv", views.TableDownloadView.as_view(), name="download-csv"),
     path(settings.ADMIN_URL, admin.site.urls),  # DJANGO_ADMIN_URL, "admin/" by default
     path(
         "sitemap.xml",

@@ -60,11 +60,12 @@ CSV_COLUMNS = [
     "affiliations",
 ]
 
-# The header says which columns the sources state (each backed by a passage, in the JSON export)
-# and which are our classification: "kind (our classification)".
+# The header says which columns the sources state (each backed by a passage, in the JSON export),
+# which are quoted, and which are our classification: "kind (our classification)".
 COLUMN_MARKS = {
     **dict.fromkeys(Organisation.STATED, "stated"),
     **dict.fromkeys(Organisation.CLASSIFIED, "our classification"),
+    "summary": "quoted",
     "affiliations": "our wording",
 }
 CSV_HEADER = [
@@ -228,15 +229,17 @@ class Among(Lookup):
         return f"{lhs} = ANY(%s::bigint[])", [*params, "{" + self.ids() + "}"]
 
 
-def rows(queryset, with_records=False):
+def rows(queryset, with_records=False, records=()):
     """The `Row` of every organisation in `queryset` (already filtered and ordered), in its
     order, read `CHUNK_SIZE` at a time: memory does not grow with the number of rows.
 
     Each chunk costs at most seven queries, however large it is: the chunk (one fetch from
     the cursor); its audiences; themes; key figures; affiliations from it; affiliations to it;
     and the name, acronym and slug of the organisations at their other ends (none if it has
-    no affiliations). `with_records`: one more for each kind of record in `RECORDS`.
+    no affiliations). `with_records`: one more for each kind of record in `RECORDS`; or
+    `records`, the names of those to read (one query each).
     """
+    names = list(RECORDS) if with_records else list(records)
     chunk_size = CHUNK_SIZE
     db = queryset.db
     organisations = queryset.values_list("pk", *FIELDS).iterator(chunk_size=chunk_size)
@@ -285,14 +288,14 @@ def rows(queryset, with_records=False):
                 )
                 links.setdefault(pk, []).append(link)
         quoted = {}
-        if with_records:
-            for name, (model, columns) in RECORDS.items():
-                quoted[name] = _grouped(
-                    model.objects.using(db)
-                    .filter(Among(F("organisation"), ids))
-                    .order_by("organisation", "order", "pk")
-                    .values_list("organisation", *columns.values(), *cited)
-                )
+        for name in names:
+            model, columns = RECORDS[name]
+            quoted[name] = _grouped(
+                model.objects.using(db)
+                .filter(Among(F("organisation"), ids))
+                .order_by("organisation", "order", "pk")
+                .values_list("organisation", *columns.values(), *cited)
+            )
         for row in chunk:
             pk = row[0]
             linked = links.get(pk)
@@ -379,8 +382,10 @@ def _evidence(citations):
     }
 
 
-def source_records(db):
-    """Every source, with its provenance (only what is recorded), as JSON data."""
+def source_records(db, sources=None):
+    """Every source (or those of `sources`, a queryset), with its provenance (only what is
+    recorded), as JSON data."""
+    sources = Source.objects.using(db) if sources is None else sources
     return [
         {
             "slug": source.slug,
@@ -390,7 +395,7 @@ def source_records(db):
             "retrieved": source.retrieved.isoformat() if source.retrieved else None,
             "licence": source.licence,
         }
-        for source in Source.objects.using(db).select_related("publisher")
+        for source in sources.select_related("publisher")
     ]
 
 
@@ -450,13 +455,17 @@ FIELDS_LEGEND = {
 }
 
 
-def stream_json(organisations, absolute_url, sources):
+def stream_json(organisations, absolute_url, sources, about=None):
     """`{"fields": ..., "sources": [...], "organisations": [...]}`, one organisation per line,
-    a batch of lines at a time. `sources`: `source_records()`."""
+    a batch of lines at a time. `sources`: `source_records()`. `about`: what the downloads say
+    first (their version, date and licences), if given."""
     url = page_urls(absolute_url)
     encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(ensure_ascii=False)
     organisations = iter(organisations)
-    yield f'{{"fields": {encode(FIELDS_LEGEND)},\n"sources": {encode(sources)},\n'
+    if about is not None:
+        yield f'{{"about": {encode(about)},\n'
+    yield f'{"" if about is not None else "{"}"fields": {encode(FIELDS_LEGEND)},\n'
+    yield f'"sources": {encode(sources)},\n'
     yield '"organisations": ['
     separator = "\n"
     while batch := list(islice(organisations, OUTPUT_ROWS)):
@@ -474,10 +483,16 @@ def _figure_cell(figure):
     return f"{text} ({note})" if note else text
 
 
+def quoted(text):
+    """A text cell as a spreadsheet may safely open it: one it would run as a formula is
+    quoted (a leading `'`)."""
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
 def csv_row(row, url):
     """The CSV's cells for one organisation (a `Row`), in `CSV_COLUMNS` order: the same
     values as its `organisation_record()`, lists joined into one cell. A text cell that a
-    spreadsheet would run as a formula is quoted (a leading `'`)."""
+    spreadsheet would run as a formula is quoted (`quoted()`)."""
     name, acronym, slug, kind, scope, status, founded_year, summary, website = row.fields
     join = LIST_SEPARATOR.join
     texts = [
@@ -495,20 +510,32 @@ def csv_row(row, url):
         join([_figure_cell(figure) for figure in row.key_figures]),
         join([link.text for link in row.affiliations]),
     ]
-    cells = [f"'{text}" if text.startswith(FORMULA_PREFIXES) else text for text in texts]
+    cells = [quoted(text) for text in texts]
     cells.insert(YEAR_COLUMN, founded_year)  # a number, or None: never a formula
     return cells
 
 
-def stream_csv(organisations, absolute_url):
-    """The CSV's text: the header, then a batch of rows at a time."""
-    url = page_urls(absolute_url)
-    organisations = iter(organisations)
+# Every CSV starts with a byte-order mark: without one, Excel reads UTF-8 as the Windows code
+# page ("Zoë" as "ZoÃ«", an em dash as "â€”"); with it, every spreadsheet and csv reader that
+# reads UTF-8 ("utf-8-sig" in Python) reads it as it is.
+BOM = "\ufeff"
+
+
+def stream_table(header, lines):
+    """A CSV's text, a byte-order mark first: `header`, then the rows `lines` gives (lists of
+    cells), a batch of OUTPUT_ROWS at a time."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
+    buffer.write(BOM)
+    csv.writer(buffer).writerow(header)
     yield buffer.getvalue()
-    while batch := list(islice(organisations, OUTPUT_ROWS)):
+    lines = iter(lines)
+    while batch := list(islice(lines, OUTPUT_ROWS)):
         buffer = io.StringIO()
-        csv.writer(buffer).writerows([csv_row(row, url) for row in batch])
+        csv.writer(buffer).writerows(batch)
         yield buffer.getvalue()
+
+
+def stream_csv(organisations, absolute_url):
+    """The list's CSV: the header, then a row for each organisation (`Row`)."""
+    url = page_urls(absolute_url)
+    return stream_table(CSV_HEADER, (csv_row(row, url) for row in organisations))

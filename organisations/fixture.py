@@ -118,12 +118,14 @@ def export(using="default"):
     """The whole directory in `using`, as fixture objects; synthetic data left out."""
     objects = []
     for model, ordering in EXPORT_ORDER:
-        queryset = _without_synthetic(model.objects.using(using)).order_by(*ordering)
+        queryset = without_synthetic(model.objects.using(using)).order_by(*ordering)
         objects += serialise(queryset, fields=fixture_fields(model))
     return objects
 
 
-def _without_synthetic(queryset):
+def without_synthetic(queryset):
+    """`queryset` without the synthetic data (its organisations, their records, its source):
+    what the fixture and the downloads publish."""
     model = queryset.model
     if model is Organisation:
         return queryset.exclude(slug__startswith=SYNTHETIC_PREFIX)

@@ -65,6 +65,10 @@ class Change:
     kind: str  # "organisation", "statement", ...
     record: str  # what the record is, as it then was
     fields: list = field(default_factory=list)  # [(label, before, after)]
+    # For the site-wide feed (`RecentChanges`): the organisation's (slug, name), None if it
+    # has since been deleted, and an id of the change's own.
+    organisation: tuple | None = None
+    id: str = ""
 
 
 class History:
@@ -144,12 +148,59 @@ class History:
         return {model: {o.pk: str(o) for o in model.objects.all()} for model in named}
 
 
+class RecentChanges(History):
+    """The directory's latest changes across every organisation, newest first, as the public
+    change logs show them: (the organisation's slug and name, `Change`, an id for the change)
+    in `public()`. The site-wide feed reads it. At most `limit` rows of each kind of record's
+    history are read, and each change's previous version (one query each): bounded by
+    `limit`, not by the size of the directory."""
+
+    def __init__(self, limit):
+        self.limit = limit
+
+    @cached_property
+    def changes(self):
+        rows = []
+        for model in [Organisation, *RECORDS]:
+            latest = model.history.select_related("history_user")
+            rows += [(model, row) for row in latest.order_by("-history_date")[: self.limit]]
+        rows.sort(key=lambda pair: pair[1].history_date, reverse=True)
+        ids = {self._organisation_id(model, row) for model, row in rows}
+        organisations = Organisation.objects.filter(pk__in=ids).order_by()
+        names = {pk: tuple(named) for pk, *named in organisations.values_list("pk", "slug", "name")}
+        changes = []
+        for model, row in rows:
+            before = row.prev_record if row.history_type == "~" else None
+            change = self._change(model, row, before)
+            change.organisation = names.get(self._organisation_id(model, row))
+            change.id = f"{model._meta.model_name}-{row.history_id}"
+            changes.append(change)
+        return changes
+
+    def public(self):
+        return super().public()[: self.limit]
+
+    @staticmethod
+    def _organisation_id(model, row):
+        return row.id if model is Organisation else row.organisation_id
+
+
 def last_updated(organisation):
     """When the organisation or one of its records last changed (None if never recorded)."""
     moments = [
         model.history.filter(**History(organisation)._filter(model)).aggregate(
             latest=Max("history_date")
         )["latest"]
+        for model in [Organisation, *RECORDS]
+    ]
+    return max((m for m in moments if m), default=None)
+
+
+def last_change():
+    """When anything in the directory last changed, from the history (None if it records
+    nothing): one query for each kind of record."""
+    moments = [
+        model.history.aggregate(latest=Max("history_date"))["latest"]
         for model in [Organisation, *RECORDS]
     ]
     return max((m for m in moments if m), default=None)

@@ -309,8 +309,7 @@ class OrganisationQuerySet(models.QuerySet):
     def with_last_updated(self):
         """Annotated with `last_updated`: when the organisation or one of its records last
         changed, from their history (None if it records nothing). One query with the rest."""
-        models = [Organisation, Citation, Statement, MemberBenefit, Programme, KeyFigure, Role]
-        models.append(Affiliation)
+        models = [Organisation, *RECORD_MODELS]
         latest = [
             Subquery(
                 model.history.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 from .cache import cached_page
 
 app_name = "organisations"
@@ -14,10 +14,24 @@ urlpatterns = [
     path("suggest.json", cached_page(views.SuggestView.as_view()), name="suggest"),
     path("export.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export.json", views.JsonExportView.as_view(), name="export-json"),
+    # Atom: the list's organisations added or changed, for any query; the directory's changes.
+    path("feed.atom", cached_page(feeds.OrganisationsFeed()), name="feed"),
+    path("changes.atom", cached_page(feeds.ChangesFeed()), name="changes-feed"),
     path("<slug:slug>/", cached_page(views.OrganisationDetailView.as_view()), name="detail"),
     path(
         "<slug:slug>/changes/",
         cached_page(views.OrganisationChangesView.as_view()),
         name="changes",
+    ),
+    # The page's twins: the organisation as the exports give it.
+    path(
+        "<slug:slug>/export.json",
+        cached_page(views.OrganisationJsonView.as_view()),
+        name="detail-json",
+    ),
+    path(
+        "<slug:slug>/export.csv",
+        cached_page(views.OrganisationCsvView.as_view()),
+        name="detail-csv",
     ),
 ]

@@ -1,13 +1,13 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import exports, facets
-from .cache import memoised
+from . import downloads, exports, facets
+from .cache import data_version, memoised
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
 from .forms import CompareForm, SuggestForm
@@ -237,6 +237,105 @@ class JsonExportView(ExportView):
         return JsonResponse({"errors": errors}, status=400)
 
 
+# An organisation's own JSON and CSV: its page's twins --------------------------------------
+
+
+class OrganisationExportView(View):
+    """One organisation, as the list's exports give it (the JSON with every record, its source
+    and passage; the CSV's one row), not streamed: cached as its page is. 404 for no such
+    organisation."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, slug):
+        organisation = Organisation.objects.filter(slug=slug)
+        response = self.export(organisation, request.build_absolute_uri, slug)
+        response["X-Robots-Tag"] = "noindex"
+        response.canonical_query = QueryDict()  # no parameters: cached as a page is
+        return response
+
+    def export(self, organisation, absolute_url, slug):
+        raise NotImplementedError
+
+
+def _one(rows):
+    rows = list(rows)
+    if not rows:
+        raise Http404("No such organisation.")
+    return rows
+
+
+class OrganisationJsonView(OrganisationExportView):
+    def export(self, organisation, absolute_url, slug):
+        rows = _one(exports.rows(organisation, with_records=True))
+        sources = exports.source_records(organisation.db)
+        text = "".join(exports.stream_json(rows, absolute_url, sources))
+        return HttpResponse(text, content_type="application/json")
+
+
+class OrganisationCsvView(OrganisationExportView):
+    def export(self, organisation, absolute_url, slug):
+        rows = _one(exports.rows(organisation))
+        return HttpResponse(
+            "".join(exports.stream_csv(rows, absolute_url)),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{slug}.csv"'},
+        )
+
+
+# Downloads: the whole directory -------------------------------------------------------------
+
+
+class DownloadsView(Canonical, TemplateView):
+    """The whole directory to download: a CSV for each kind of record, the JSON, and the Data
+    Package describing the CSVs, with the data version, date and licences."""
+
+    template_name = "downloads.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            tables=downloads.TABLES,
+            about=downloads.about(data_version(), self.request.build_absolute_uri),
+            **kwargs,
+        )
+
+
+class DownloadView(View):
+    """One download, streamed: bounded memory however large the directory."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, name=None):
+        content_type, filename, stream = self.download(request, name)
+        return StreamingHttpResponse(
+            stream,
+            content_type=content_type,
+            headers={"Content-Disposition": f'attachment; filename="musicdir-{filename}"'},
+        )
+
+
+class TableDownloadView(DownloadView):
+    def download(self, request, name):
+        table = downloads.TABLES_BY_NAME.get(name)
+        if table is None:
+            raise Http404("No such table.")
+        return "text/csv; charset=utf-8", table.filename, table.stream(request.build_absolute_uri)
+
+
+class JsonDownloadView(DownloadView):
+    def download(self, request, name):
+        stream = downloads.stream_json(data_version(), request.build_absolute_uri)
+        return "application/json", "organisations.json", stream
+
+
+def datapackage(request):
+    """The Frictionless Data Package describing the CSVs (small: not streamed; cached)."""
+    package = downloads.datapackage(data_version(), request.build_absolute_uri)
+    response = JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response.canonical_query = QueryDict()
+    return response
+
+
 class AboutTheDataView(Canonical, TemplateView):
     """What the directory is, how its entries are built and checked, what is quoted and what is
     ours, the licence of our own data, and how to report an error."""
@@ -246,6 +345,7 @@ class AboutTheDataView(Canonical, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             contact_email=settings.CONTACT_EMAIL,
+            licence=downloads.LICENCE,
             sources=Source.objects.select_related("publisher"),
             **kwargs,
         )

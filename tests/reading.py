@@ -10,9 +10,14 @@
   many anything else does.
 """
 
+import csv
 import html
+import io
 import re
+from datetime import datetime
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -64,6 +69,44 @@ def content(response):
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode()
     return response.content.decode()
+
+
+def csv_rows(response):
+    """The rows of a CSV download (lists of cells), after checking that it starts with the
+    byte-order mark Excel needs to read it as UTF-8 (organisations/exports.py, BOM)."""
+    text = content(response)
+    assert text.startswith("\ufeff"), "a CSV starts with a byte-order mark"
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def atom(response):
+    """An Atom feed's root element (xml.etree), after checking what RFC 4287 requires of it:
+    the feed's id, title and updated, and a link (an entry's or its own), and each entry's id,
+    title, updated and link; ids absolute, dates RFC 3339."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ElementTree.fromstring(response.content)
+    assert feed.tag == f"{ATOM}feed"
+    for element in [feed, *feed.findall(f"{ATOM}entry")]:
+        for required in ("id", "title", "updated"):
+            found = element.findall(f"{ATOM}{required}")
+            assert len(found) == 1 and found[0].text, f"{element.tag} has one {required}"
+        assert urlsplit(element.find(f"{ATOM}id").text).scheme in ("http", "https", "tag")
+        datetime.fromisoformat(element.find(f"{ATOM}updated").text)
+        links = element.findall(f"{ATOM}link")
+        alternate = [link for link in links if link.get("rel", "alternate") == "alternate"]
+        assert alternate and alternate[0].get("href")
+    return feed
+
+
+def entry_links(response):
+    """The address each entry of an Atom feed links to, in the feed's order."""
+    return [
+        entry.find(f"{ATOM}link").get("href") for entry in atom(response).findall(f"{ATOM}entry")
+    ]
 
 
 class Comment(str):

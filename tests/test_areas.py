@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from organisations.models import Area, AreaServed, Organisation, Source
 from tests import factories
 from tests.admin_forms import organisation_form
-from tests.reading import content, fact, read, visible
+from tests.reading import content, csv_rows, entry_links, fact, read, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -155,9 +155,13 @@ def test_the_area_is_a_filter_like_the_others_counts_and_exports_follow(client, 
     kinds = {o.value: o.count for o in response.context["sidebar"].options["kind"]}
     assert kinds["alliance"] == 1  # AMIE serves England
     assert kinds["international-society"] == 0  # ISME serves no part of the UK here
-    exported = client.get("/organisations/export.csv", {"area": LEEDS})
-    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
-    assert [row["slug"] for row in rows] == ["youth-music", "amie", "music-education-council"]
+    header, *rows = csv_rows(client.get("/organisations/export.csv", {"area": LEEDS}))
+    slugs = [row[header.index("slug")] for row in rows]
+    assert slugs == ["youth-music", "amie", "music-education-council"]
+    feed = client.get("/organisations/feed.atom", {"area": LEEDS})
+    assert {link.removeprefix("http://testserver") for link in entry_links(feed)} == {
+        f"/organisations/{slug}/" for slug in slugs
+    }
 
 
 def test_an_unknown_area_is_the_forms_error_not_a_failure(client):

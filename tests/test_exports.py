@@ -1,7 +1,5 @@
 """The list's CSV and JSON exports: the same organisations as the list, all pages, streamed."""
 
-import csv
-import io
 import json
 
 import pytest
@@ -10,13 +8,14 @@ from django.urls import reverse
 from organisations import exports
 from organisations.models import Organisation, Programme, Theme
 from tests import factories, reading
-from tests.reading import count_queries, read, visible
+from tests.reading import count_queries, csv_rows, read, visible
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("organisations:list")
 CSV_URL = reverse("organisations:export-csv")
 JSON_URL = reverse("organisations:export-json")
+FEED_URL = reverse("organisations:feed")
 
 ISME_NAME = "International Society for Music Education"
 
@@ -43,7 +42,7 @@ def export_csv(client, params=None):
     ("kind" for "kind (our classification)": see test_the_csv_header_marks_...)."""
     response = client.get(CSV_URL, params or {})
     assert response.status_code == 200
-    header, *rows = csv.reader(io.StringIO(content(response)))
+    header, *rows = csv_rows(response)
     assert header == exports.CSV_HEADER
     return [dict(zip(exports.CSV_COLUMNS, row, strict=True)) for row in rows]
 
@@ -483,11 +482,13 @@ def test_the_list_advertises_its_exports_with_its_filters_but_not_its_page(clien
     assert alternates(response) == {
         "text/csv": f"{CSV_URL}?kind=funder&sort=-name",
         "application/json": f"{JSON_URL}?kind=funder&sort=-name",
+        "application/atom+xml": f"{FEED_URL}?kind=funder&sort=-name",
     }
     body = read(response).one("body")
     assert body.find("a", href=f"{CSV_URL}?kind=funder&sort=-name")
     assert body.find("a", href=f"{JSON_URL}?kind=funder&sort=-name")
-    assert "download these results: csv · json" in body.text
+    assert body.find("a", href=f"{FEED_URL}?kind=funder&sort=-name")
+    assert "download these results: csv · json. follow them: atom feed." in body.text
 
     # The advertised twins hold the whole result, every page of it.
     expected = list_slugs(client, params)
@@ -501,11 +502,16 @@ def test_the_search_is_kept_too(client):
     assert alternates(response) == {
         "text/csv": f"{CSV_URL}?q=music&kind=funder&kind=alliance",
         "application/json": f"{JSON_URL}?q=music&kind=funder&kind=alliance",
+        "application/atom+xml": f"{FEED_URL}?q=music&kind=funder&kind=alliance",
     }
 
 
 def test_the_bare_list_advertises_the_bare_exports(client):
-    assert alternates(client.get(LIST)) == {"text/csv": CSV_URL, "application/json": JSON_URL}
+    assert alternates(client.get(LIST)) == {
+        "text/csv": CSV_URL,
+        "application/json": JSON_URL,
+        "application/atom+xml": FEED_URL,
+    }
 
 
 def test_a_list_with_bad_input_advertises_no_exports(client):
@@ -527,8 +533,7 @@ def test_an_exports_query_count_does_not_grow_with_the_organisations(client, que
 
 
 def test_the_csv_header_marks_what_is_stated_and_what_is_our_classification(client):
-    response = client.get(CSV_URL)
-    header = next(csv.reader(io.StringIO(content(response))))
+    header = csv_rows(client.get(CSV_URL))[0]
     assert header[:6] == [
         "name",
         "acronym (stated)",

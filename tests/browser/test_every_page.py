@@ -39,6 +39,8 @@ PAGES = [
     ("compare-error", f"{COMPARE}?o=isme", 200),
     ("network", reverse("organisations:network"), 200),
     ("about", reverse("about"), 200),
+    ("downloads", reverse("downloads"), 200),
+    ("changes", reverse("organisations:changes", args=["isme"]), 200),
     ("not-found", "/organisations/no-such-organisation/", 404),
 ]
 
