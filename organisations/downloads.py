@@ -140,6 +140,8 @@ def _key_figures(row, url):
 def _affiliations(row, url):
     # Each affiliation once, on the row of the organisation it is recorded for, worded as its
     # page words it ("Member of ..."); the other organisation's page words it the other way.
+    # Where the passage names no organisation, other_name is its words for the other side and
+    # other_is says what they describe.
     for link in row.affiliations:
         if not link.incoming:
             name, slug = link.other
@@ -149,6 +151,7 @@ def _affiliations(row, url):
                 link.label,
                 slug,
                 name,
+                link.described_as,
                 link.qualifier,
                 link.programme,
                 link.text,
@@ -202,6 +205,7 @@ TABLES = [
             "label",
             "other_organisation",
             "other_name",
+            "other_is",
             "qualifier",
             "programme",
             "text",

@@ -7,10 +7,11 @@ import json
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from organisations.models import Affiliation, Organisation, Source
 from tests.admin_forms import organisation_form
-from tests.reading import content, read, visible
+from tests.reading import content, csv_rows, read, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,14 @@ def test_exported_with_its_words_and_what_they_describe(client):
 def test_found_by_search(client):
     page = visible(client.get("/organisations/?q=national+plan"))
     assert "music mark" in page
+
+
+def test_downloaded_one_a_row_with_its_words_and_what_they_describe(client):
+    response = client.get(reverse("download-csv", kwargs={"name": "affiliations"}))
+    header, *lines = csv_rows(response)
+    rows = [dict(zip(header, line, strict=True)) for line in lines]
+    rows = [row for row in rows if row["organisation"] == "amie"]
+    (hubs,) = [row for row in rows if row["other_name"] == "music education hubs"]
+    assert hubs["other_organisation"] == ""
+    assert hubs["other_is"] == "kind"
+    assert hubs["passage (quoted)"].startswith("There are more than 60 partner organisations")
