@@ -26,6 +26,10 @@ COUNTED = [name for name in FILTERS if name != "area"]
 AFFILIATED_WITH_SHOWN = 12
 # How many other choices of the filters an empty page suggests.
 OTHER_CHOICES = 5
+# The sorts by founding year, offered only when at least DATED_TO_SORT results have a year (or
+# one is chosen): sorting one dated organisation against none says nothing.
+BY_YEAR = {"founded", "-founded"}
+DATED_TO_SORT = 2
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,12 @@ class Option:
 
 @dataclass(frozen=True)
 class Counts:
-    """What `count()` found: the number of results, and {filter name: {value: count}}."""
+    """What `count()` found: the number of results, {filter name: {value: count}}, and how
+    many results have a founding year."""
 
     results: int
     options: dict
+    dated: int = 0
 
 
 def state(filterset):
@@ -65,9 +71,11 @@ def state(filterset):
 def count(filterset):
     """The `Counts` for a valid `filterset`: one query for the results, one per filter (each
     counted with that filter's own choice left out, so a count says how many results choosing
-    the option would give)."""
-    results = filterset.qs.count()
-    return Counts(results, {name: _count(filterset, name, results) for name in COUNTED})
+    the option would give). The results and those with a founding year are counted at once."""
+    totals = filterset.qs.order_by().aggregate(results=Count("pk"), dated=Count("founded_year"))
+    results = totals["results"]
+    options = {name: _count(filterset, name, results) for name in COUNTED}
+    return Counts(results, options, totals["dated"])
 
 
 def _count(filterset, name, results):
@@ -127,9 +135,12 @@ class Sidebar:
         counts = self.counts.options.get(name) if self.counts else None
         if name == "affiliated_with":
             return self._affiliated_with(next(iter(chosen)), counts)
+        choices = self.filterset.form.fields[name].choices
+        if name == "sort" and self.counts and self.counts.dated < DATED_TO_SORT:
+            choices = [(v, label) for v, label in choices if v not in BY_YEAR or v in chosen]
         return [
             Option(value, label, None if counts is None else counts.get(value, 0), value in chosen)
-            for value, label in self.filterset.form.fields[name].choices
+            for value, label in choices
         ]
 
     def _chosen(self, name):
