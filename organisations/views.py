@@ -51,6 +51,12 @@ class OrganisationListView(Canonical, FilterView):
                 "counts", facets.state(filterset), lambda: facets.count(filterset)
             )
         context = super().get_context_data(sidebar=facets.Sidebar(filterset, self.counts), **kwargs)
+        # The pages the pagination links to: the first, the last, and those around this one.
+        context["page_range"] = list(
+            context["paginator"].get_elided_page_range(
+                context["page_obj"].number, on_each_side=1, on_ends=1
+            )
+        )
         if self.counts and not self.counts.results and filterset.search:
             # Nothing matches: the organisations whose names come closest.
             context["closest"] = Organisation.objects.listed().closest(

@@ -229,6 +229,28 @@ def test_pagination_keeps_the_filters(client):
     assert not set(names_listed(first)) & set(names_listed(second))
 
 
+def test_pages_are_numbered_first_and_last_among_them_the_current_one_marked(client):
+    factories.organisations(176, kind="funder")  # with the fixture's 4 funders: 9 pages
+    response = get_list(client, kind="funder", page=5)
+    pagination = read(response).one("nav", **{"aria-label": "Pagination"})
+    links = [(normalise(a.text), a.get("href")) for a in pagination.find_all("a")]
+    assert links == [
+        ("previous page", f"{LIST}?kind=funder&page=4"),
+        *[
+            (f"page {n}", f"{LIST}?kind=funder" + (f"&page={n}" if n > 1 else ""))
+            for n in [1, 4, 5, 6, 9]
+        ],
+        ("next page", f"{LIST}?kind=funder&page=6"),
+    ]
+    assert [a.get("href") for a in pagination.find_all("a", **{"aria-current": "page"})] == [
+        f"{LIST}?kind=funder&page=5"
+    ]
+    # Where pages are left out, it says so.
+    assert "page 1 … (pages left out) page 4 page 5 page 6 … (pages left out) page 9" in normalise(
+        pagination.text
+    )
+
+
 @pytest.mark.parametrize("page", ["99", "0", "-1", "abc"])
 def test_a_page_that_does_not_exist_is_not_found(client, page):
     assert client.get(LIST, {"page": page}).status_code == 404
