@@ -15,6 +15,7 @@ from django import forms
 from django.db.models import Count
 from django.http import QueryDict
 
+from .basket import PARAMETER as BASKET
 from .filters import AS_TYPED, DEFAULT_SORT, SORTS, STATUS_ALL
 from .models import PLAIN_SLUG, Organisation
 
@@ -108,11 +109,13 @@ def _count(filterset, name, results):
 
 class Sidebar:
     """The filter form's options and the choices made, for `filterset` (valid or not) and its
-    `counts` (None while the form has errors: then nothing is counted)."""
+    `counts` (None while the form has errors: then nothing is counted), and the comparison
+    `basket` (basket.Basket; None: empty), which every link of the list keeps."""
 
-    def __init__(self, filterset, counts):
+    def __init__(self, filterset, counts, basket=None):
         self.filterset = filterset
         self.counts = counts
+        self.basket = basket
         self.data = filterset.data  # the query string, as given
 
     @property
@@ -183,11 +186,22 @@ class Sidebar:
 
     @cached_property
     def canonical(self):
-        """The query that asks for exactly these results (the page aside): each value chosen,
-        once, in a fixed order (the search, the filters as the form shows them, each filter's
-        values in the order it offers them, the sort), defaults left out. It is what the form
-        and its links ask for; only pages asked for by it are cached (organisations/cache.py).
-        None while the form has errors."""
+        """The query that asks for exactly this page (its number aside): `results`, then the
+        comparison basket, as kept. It is what the form and its links ask for; only pages asked
+        for by it are cached (organisations/cache.py). None while the form has errors."""
+        if self.results is None:
+            return None
+        query = self.results.copy()
+        if self.basket:
+            query.setlist(BASKET, self.basket.slugs)
+        return query
+
+    @cached_property
+    def results(self):
+        """The query that asks for exactly these results, as the exports give them: each value
+        chosen, once, in a fixed order (the search, the filters as the form shows them, each
+        filter's values in the order it offers them, the sort), defaults left out. None while
+        the form has errors."""
         if self.counts is None:
             return None
         data = self.filterset.form.cleaned_data
@@ -214,7 +228,7 @@ class Sidebar:
         fields = self.filterset.form.fields
         active = []
         for name, values in self.canonical.lists():
-            if name in ("sort", "as_typed"):
+            if name in ("sort", "as_typed", BASKET):
                 continue
             labels = {o.value: o.label for o in self.options.get(name, [])}
             for value in values:
@@ -225,6 +239,15 @@ class Sidebar:
                 label = labels.get(value, f"“{value}”")  # the search has no options
                 active.append((f"{fields[name].label}: {label}", f"?{remaining.urlencode()}"))
         return active
+
+    @property
+    def cleared(self):
+        """The address of the list without search or filters, with the comparison basket."""
+        if not self.basket:
+            return ""
+        query = QueryDict(mutable=True)
+        query.setlist(BASKET, self.basket.slugs)
+        return f"?{query.urlencode()}"
 
     def search_for(self, query, as_typed=False):
         """The address of these results (their first page) for the search `query` instead,
@@ -261,7 +284,7 @@ class Sidebar:
 
 def _in_order(query):
     """`query` with its parameters in the canonical order (the search first, the sort last)."""
-    order = ["q", "as_typed", *FILTERS, "sort"]
+    order = ["q", "as_typed", *FILTERS, "sort", BASKET]
     ordered = QueryDict(mutable=True)
     for name in sorted(query, key=order.index):
         ordered.setlist(name, query.getlist(name))

@@ -7,6 +7,8 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import exports, facets
+from .basket import PARAMETER as BASKET
+from .basket import Basket
 from .cache import memoised
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
@@ -50,7 +52,10 @@ class OrganisationListView(Canonical, FilterView):
             self.counts = memoised(
                 "counts", facets.state(filterset), lambda: facets.count(filterset)
             )
-        context = super().get_context_data(sidebar=facets.Sidebar(filterset, self.counts), **kwargs)
+        basket = Basket(self.request.GET.getlist(BASKET))
+        context = super().get_context_data(
+            sidebar=facets.Sidebar(filterset, self.counts, basket), basket=basket, **kwargs
+        )
         # The pages the pagination links to: the first, the last, and those around this one.
         context["page_range"] = list(
             context["paginator"].get_elided_page_range(
