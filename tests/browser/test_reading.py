@@ -190,3 +190,55 @@ def test_a_printout_gives_links_in_full_without_navigation_filters_or_forms(
         after = link.evaluate("a => getComputedStyle(a, '::after').content")
         href = link.get_attribute("href")
         assert after == f'" ({site_url}{href})"', href
+
+
+def test_two_quick_adds_both_reach_the_basket(open_page):
+    page = open_page(LIST)
+    held = []
+    page.route(
+        re.compile(r"/organisations/\?"),
+        lambda route: held.append(route) if route.request.resource_type == "fetch" else None,
+    )
+    page.locator("#compare-isme").click()
+    while not held:
+        page.wait_for_timeout(20)
+    # While the first answer is on its way, the second card's link still says "ISME alone".
+    page.locator("#compare-amie").click()
+    while len(held) < 2:
+        page.wait_for_timeout(20)
+    for route in reversed(held):
+        route.continue_()
+    expect(page).to_have_url(re.compile(r"\?compare=isme&compare=amie$"))
+    expect(basket(page)).to_have_count(2)
+
+
+@pytest.mark.parametrize("viewport", WIDTHS, ids=WIDTH_IDS)
+def test_the_founding_year_sorts_put_those_without_a_year_last(open_page, monkeypatch, viewport):
+    page = open_page(LIST, viewport=viewport)
+    sort = page.get_by_label("Sort by")
+    # The directory has one organisation with a year: nothing to sort it against.
+    expect(sort.locator("option")).to_have_text(
+        ["Best match (by name when not searching)", "Name, A to Z", "Name, Z to A"]
+    )
+    monkeypatch.setattr("organisations.facets.DATED_TO_SORT", 1)
+    page.goto(f"{LIST}?sort=name")  # another address: the browser would revalidate this one
+    for choice in ["Oldest first", "Newest first"]:
+        sort.select_option(label=choice)
+        expect(page).to_have_url(re.compile("sort=-?founded"))
+        expect(page.locator(".card__title").first).to_have_text(
+            "International Society for Music Education (ISME)"
+        )
+        # Then the rest, by name.
+        expect(page.locator(".card__title").nth(1)).to_have_text(
+            "Alliance for a Musically Inclusive England (AMIE)"
+        )
+
+
+def test_searching_as_typed_is_kept_when_a_filter_changes(open_page):
+    page = open_page(f"{LIST}?q=music&as_typed=1")
+    page.get_by_role("checkbox", name=re.compile(r"^England \(")).check()
+    expect(page).to_have_url(re.compile(r"\?q=music&as_typed=1&scope=england$"))
+    # A new search is corrected again.
+    page.get_by_label("Search", exact=True).fill("musci")
+    page.get_by_label("Search", exact=True).press("Enter")
+    expect(page).to_have_url(re.compile(r"\?q=musci&scope=england$"))
