@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.db import transaction
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 
 from organisations import views
@@ -23,6 +25,18 @@ urlpatterns = [
         sitemap,
         {"sitemaps": {"organisations": OrganisationSitemap}},
         name="sitemap",
+    ),
+    # This site's address, for the print styles (templates/print.css).
+    path(
+        "print.css",
+        transaction.non_atomic_requests(  # it reads no data
+            cache_control(max_age=60 * 60 * 24)(
+                TemplateView.as_view(
+                    template_name="print.css", content_type="text/css; charset=utf-8"
+                )
+            )
+        ),
+        name="print-css",
     ),
     path(
         "robots.txt",

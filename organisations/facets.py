@@ -15,6 +15,7 @@ from django import forms
 from django.db.models import Count
 from django.http import QueryDict
 
+from .basket import PARAMETER as BASKET
 from .filters import AS_TYPED, DEFAULT_SORT, SORTS, STATUS_ALL
 from .models import PLAIN_SLUG, Organisation
 
@@ -26,6 +27,10 @@ COUNTED = [name for name in FILTERS if name != "area"]
 AFFILIATED_WITH_SHOWN = 12
 # How many other choices of the filters an empty page suggests.
 OTHER_CHOICES = 5
+# The sorts by founding year, offered only when at least DATED_TO_SORT results have a year (or
+# one is chosen): sorting one dated organisation against none says nothing.
+BY_YEAR = {"founded", "-founded"}
+DATED_TO_SORT = 2
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,12 @@ class Option:
 
 @dataclass(frozen=True)
 class Counts:
-    """What `count()` found: the number of results, and {filter name: {value: count}}."""
+    """What `count()` found: the number of results, {filter name: {value: count}}, and how
+    many results have a founding year."""
 
     results: int
     options: dict
+    dated: int = 0
 
 
 def state(filterset):
@@ -65,9 +72,11 @@ def state(filterset):
 def count(filterset):
     """The `Counts` for a valid `filterset`: one query for the results, one per filter (each
     counted with that filter's own choice left out, so a count says how many results choosing
-    the option would give)."""
-    results = filterset.qs.count()
-    return Counts(results, {name: _count(filterset, name, results) for name in COUNTED})
+    the option would give). The results and those with a founding year are counted at once."""
+    totals = filterset.qs.order_by().aggregate(results=Count("pk"), dated=Count("founded_year"))
+    results = totals["results"]
+    options = {name: _count(filterset, name, results) for name in COUNTED}
+    return Counts(results, options, totals["dated"])
 
 
 def _count(filterset, name, results):
@@ -100,11 +109,13 @@ def _count(filterset, name, results):
 
 class Sidebar:
     """The filter form's options and the choices made, for `filterset` (valid or not) and its
-    `counts` (None while the form has errors: then nothing is counted)."""
+    `counts` (None while the form has errors: then nothing is counted), and the comparison
+    `basket` (basket.Basket; None: empty), which every link of the list keeps."""
 
-    def __init__(self, filterset, counts):
+    def __init__(self, filterset, counts, basket=None):
         self.filterset = filterset
         self.counts = counts
+        self.basket = basket
         self.data = filterset.data  # the query string, as given
 
     @property
@@ -127,9 +138,12 @@ class Sidebar:
         counts = self.counts.options.get(name) if self.counts else None
         if name == "affiliated_with":
             return self._affiliated_with(next(iter(chosen)), counts)
+        choices = self.filterset.form.fields[name].choices
+        if name == "sort" and self.counts and self.counts.dated < DATED_TO_SORT:
+            choices = [(v, label) for v, label in choices if v not in BY_YEAR or v in chosen]
         return [
             Option(value, label, None if counts is None else counts.get(value, 0), value in chosen)
-            for value, label in self.filterset.form.fields[name].choices
+            for value, label in choices
         ]
 
     def _chosen(self, name):
@@ -172,11 +186,22 @@ class Sidebar:
 
     @cached_property
     def canonical(self):
-        """The query that asks for exactly these results (the page aside): each value chosen,
-        once, in a fixed order (the search, the filters as the form shows them, each filter's
-        values in the order it offers them, the sort), defaults left out. It is what the form
-        and its links ask for; only pages asked for by it are cached (organisations/cache.py).
-        None while the form has errors."""
+        """The query that asks for exactly this page (its number aside): `results`, then the
+        comparison basket, as kept. It is what the form and its links ask for; only pages asked
+        for by it are cached (organisations/cache.py). None while the form has errors."""
+        if self.results is None:
+            return None
+        query = self.results.copy()
+        if self.basket:
+            query.setlist(BASKET, self.basket.slugs)
+        return query
+
+    @cached_property
+    def results(self):
+        """The query that asks for exactly these results, as the exports give them: each value
+        chosen, once, in a fixed order (the search, the filters as the form shows them, each
+        filter's values in the order it offers them, the sort), defaults left out. None while
+        the form has errors."""
         if self.counts is None:
             return None
         data = self.filterset.form.cleaned_data
@@ -203,7 +228,7 @@ class Sidebar:
         fields = self.filterset.form.fields
         active = []
         for name, values in self.canonical.lists():
-            if name in ("sort", "as_typed"):
+            if name in ("sort", "as_typed", BASKET):
                 continue
             labels = {o.value: o.label for o in self.options.get(name, [])}
             for value in values:
@@ -214,6 +239,15 @@ class Sidebar:
                 label = labels.get(value, f"“{value}”")  # the search has no options
                 active.append((f"{fields[name].label}: {label}", f"?{remaining.urlencode()}"))
         return active
+
+    @property
+    def cleared(self):
+        """The address of the list without search or filters, with the comparison basket."""
+        if not self.basket:
+            return ""
+        query = QueryDict(mutable=True)
+        query.setlist(BASKET, self.basket.slugs)
+        return f"?{query.urlencode()}"
 
     def search_for(self, query, as_typed=False):
         """The address of these results (their first page) for the search `query` instead,
@@ -250,7 +284,7 @@ class Sidebar:
 
 def _in_order(query):
     """`query` with its parameters in the canonical order (the search first, the sort last)."""
-    order = ["q", "as_typed", *FILTERS, "sort"]
+    order = ["q", "as_typed", *FILTERS, "sort", BASKET]
     ordered = QueryDict(mutable=True)
     for name in sorted(query, key=order.index):
         ordered.setlist(name, query.getlist(name))

@@ -7,6 +7,8 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import downloads, exports, facets
+from .basket import PARAMETER as BASKET
+from .basket import Basket
 from .cache import data_version, memoised
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
@@ -50,7 +52,16 @@ class OrganisationListView(Canonical, FilterView):
             self.counts = memoised(
                 "counts", facets.state(filterset), lambda: facets.count(filterset)
             )
-        context = super().get_context_data(sidebar=facets.Sidebar(filterset, self.counts), **kwargs)
+        basket = Basket(self.request.GET.getlist(BASKET))
+        context = super().get_context_data(
+            sidebar=facets.Sidebar(filterset, self.counts, basket), basket=basket, **kwargs
+        )
+        # The pages the pagination links to: the first, the last, and those around this one.
+        context["page_range"] = list(
+            context["paginator"].get_elided_page_range(
+                context["page_obj"].number, on_each_side=1, on_ends=1
+            )
+        )
         if self.counts and not self.counts.results and filterset.search:
             # Nothing matches: the organisations whose names come closest.
             context["closest"] = Organisation.objects.listed().closest(

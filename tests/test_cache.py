@@ -240,6 +240,8 @@ def stored(monkeypatch):
         f"{LIST}?scope=england&status=all&affiliated_with=isme",
         DETAIL,
         f"{LIST}compare/?o=isme&o=amie",
+        f"{LIST}?compare=isme",
+        f"{LIST}?q=music&kind=funder&sort=-name&compare=unesco&compare=isme",
     ],
 )
 def test_a_page_asked_for_by_its_canonical_address_is_stored(client, stored, canonical):
@@ -261,6 +263,12 @@ def test_a_page_asked_for_by_its_canonical_address_is_stored(client, stored, can
         (f"{LIST}?q=+music+", f"{LIST}?q=music"),
         (f"{DETAIL}?utm_source=x", DETAIL),
         (f"{LIST}compare/?o=isme&o=amie&x=1", f"{LIST}compare/?o=isme&o=amie"),
+        # The comparison basket: as kept, after the sort.
+        (f"{LIST}?compare=isme&kind=funder", f"{LIST}?kind=funder&compare=isme"),
+        (f"{LIST}?compare=isme&compare=isme", f"{LIST}?compare=isme"),
+        (f"{LIST}?compare=no-such-organisation", LIST),
+        (f"{LIST}?compare=isme&compare=%3Cb%3E", f"{LIST}?compare=isme"),
+        (f"{LIST}?compare=", LIST),
     ],
 )
 def test_any_other_address_is_answered_but_never_stored(client, stored, variation, canonical):

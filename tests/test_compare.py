@@ -359,27 +359,8 @@ def test_the_bare_page_offers_a_choice_without_an_error(client):
 # From the list and from an organisation's page -----------------------------------------------
 
 
-def test_the_list_has_compare_checkboxes_in_a_form_of_their_own(client):
-    page = read(client.get(LIST))
-    form = page.one("form", class_="compare-select")
-    assert (form.get("method"), form.get("action")) == ("get", COMPARE)
-    for org in Organisation.objects.all():
-        box = form.one("input", type="checkbox", name="o", value=org.slug)
-        assert box.get("id") == f"compare-{org.slug}"
-        label = form.one("label", for_=f"compare-{org.slug}")
-        assert label.text == normalise(f"Compare {org.name}")
-        assert label.one("span", class_="visually-hidden").text == normalise(org.name)
-    button = form.one("button", type="submit")
-    assert button.has_class("button") and button.text == "compare selected"
-    # Not nested in, nor around, the filter form, which comes first.
-    filter_form = page.one("form", class_="filter-form")
-    assert form.find("form") is None and filter_form.find("form") is None
-    forms = page.find_all("form")
-    assert forms.index(filter_form) < forms.index(form)
-
-
-def test_ticking_two_on_the_list_compares_them(client):
-    # What the browser sends when two boxes are ticked.
+def test_the_lists_basket_of_two_compares_them(client):
+    # The address the list's basket leads to (tests/test_basket.py).
     table = read_table(client.get(COMPARE, {"o": ["youth-music", "amie"]}))
     assert table.columns == [normalise("Youth Music"), normalise(AMIE)]
 

@@ -52,10 +52,49 @@ def test_the_list_can_be_sorted(client, sort, first):
     assert names_listed(get_list(client, sort=sort))[0] == first
 
 
-def test_sorting_by_founding_year_puts_organisations_with_a_year_first(client):
-    assert names_listed(get_list(client, sort="founded"))[0] == (
-        "International Society for Music Education"
+def sorts_offered(response):
+    return [o.get("value") for o in read(response).one("select", name="sort").find_all("option")]
+
+
+@pytest.mark.parametrize(
+    ("sort", "dated"),
+    [
+        ("founded", ["Dated 1990", "Dated 2001", "Dated 2010"]),
+        ("-founded", ["Dated 2010", "Dated 2001", "Dated 1990"]),
+    ],
+)
+def test_sorting_by_founding_year_puts_those_without_one_last_both_ways(client, sort, dated):
+    for year in [2001, 1990, 2010]:
+        factories.organisation(f"Dated {year}", founded_year=year)
+    names = names_listed(get_list(client, sort=sort))
+    # The fixture's one dated organisation (ISME, 1953) among them, then those without a year.
+    with_year = Organisation.objects.exclude(founded_year=None).count()
+    expected = sorted(
+        dated + ["International Society for Music Education"],
+        key=lambda n: (
+            Organisation.objects.get(name=n).founded_year * (1 if sort == "founded" else -1)
+        ),
     )
+    assert names[:with_year] == expected
+    assert all(
+        Organisation.objects.get(name=name).founded_year is None for name in names[with_year:]
+    )
+    assert len(names) > with_year
+
+
+def test_sorting_by_founding_year_is_offered_only_when_results_have_years_to_sort(client):
+    # The fixture has one organisation with a year: nothing to sort it against.
+    assert sorts_offered(get_list(client)) == ["relevance", "name", "-name"]
+    factories.organisation("Dated 2001", founded_year=2001, kind="funder")
+    offered = sorts_offered(get_list(client))
+    assert offered == ["relevance", "name", "-name", "founded", "-founded"]
+    # Counted among the results: of the funders, only the new one has a year.
+    assert "founded" not in sorts_offered(get_list(client, kind="funder"))
+    # Asked for anyway (a shared link), it stays chosen and offered.
+    response = get_list(client, kind="funder", sort="-founded")
+    assert "-founded" in sorts_offered(response)
+    sort = read(response).one("select", name="sort")
+    assert sort.one("option", selected=True).get("value") == "-founded"
 
 
 def test_closed_organisations_are_hidden_but_keep_their_pages(client):
@@ -188,6 +227,28 @@ def test_pagination_keeps_the_filters(client):
     second = get_list(client, kind="funder", page=2)
     assert len(names_listed(second)) == 6
     assert not set(names_listed(first)) & set(names_listed(second))
+
+
+def test_pages_are_numbered_first_and_last_among_them_the_current_one_marked(client):
+    factories.organisations(176, kind="funder")  # with the fixture's 4 funders: 9 pages
+    response = get_list(client, kind="funder", page=5)
+    pagination = read(response).one("nav", **{"aria-label": "Pagination"})
+    links = [(normalise(a.text), a.get("href")) for a in pagination.find_all("a")]
+    assert links == [
+        ("previous page", f"{LIST}?kind=funder&page=4"),
+        *[
+            (f"page {n}", f"{LIST}?kind=funder" + (f"&page={n}" if n > 1 else ""))
+            for n in [1, 4, 5, 6, 9]
+        ],
+        ("next page", f"{LIST}?kind=funder&page=6"),
+    ]
+    assert [a.get("href") for a in pagination.find_all("a", **{"aria-current": "page"})] == [
+        f"{LIST}?kind=funder&page=5"
+    ]
+    # Where pages are left out, it says so.
+    assert "page 1 … (pages left out) page 4 page 5 page 6 … (pages left out) page 9" in normalise(
+        pagination.text
+    )
 
 
 @pytest.mark.parametrize("page", ["99", "0", "-1", "abc"])

@@ -14,6 +14,8 @@ from html import escape  # what django.utils.html.escape calls, without its lazy
 from django import template
 from django.utils.safestring import mark_safe
 
+from organisations import basket
+
 register = template.Library()
 
 
@@ -72,3 +74,10 @@ def page_query(canonical_query, number):
     if number > 1:
         query["page"] = str(number)
     return f"?{query.urlencode()}" if query else ""
+
+
+@register.simple_tag
+def basket_toggle(canonical_query, chosen, slug):
+    """The query string of this page of the list with organisation `slug` put in the comparison
+    basket `chosen`, or taken out ("" for the plain list)."""
+    return basket.toggled(canonical_query, chosen, slug)

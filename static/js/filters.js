@@ -34,6 +34,7 @@
   var request = null; // the AbortController of the request under way
   var listPath = new URL(form.action, window.location.href).pathname;
   var shown = withoutHash(window.location.href); // the address the page shows results for
+  var wanted = shown; // the address last asked for (shown, or on its way)
 
   function toArray(list) {
     return Array.prototype.slice.call(list);
@@ -45,11 +46,15 @@
 
   // The address for the form's state, as the page's own links ask for it (its canonical
   // address, which the server caches): what a submit would send, in the same order, without
-  // empty fields or a select's first option (its default).
+  // empty fields or a select's first option (its default). Its hidden fields (searching for
+  // the words as typed, the comparison basket) are kept, but "as typed" only for the search
+  // it was asked for.
   function formUrl() {
     var params = new URLSearchParams();
+    var search = form.elements.namedItem("q");
+    var searchChanged = search && search.value.trim() !== search.defaultValue.trim();
     toArray(form.elements).forEach(function (control) {
-      if (!control.name || control.disabled) {
+      if (!control.name || control.disabled || (control.name === "as_typed" && searchChanged)) {
         return;
       }
       if (control.type === "checkbox") {
@@ -99,6 +104,7 @@
     }
     var mine = new AbortController();
     request = mine;
+    wanted = url;
     results.setAttribute("aria-busy", "true");
     fetch(url, { signal: mine.signal, credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
@@ -151,7 +157,10 @@
     var now = document.activeElement;
     if (focused && focused !== document.body && !document.body.contains(focused) &&
         (!now || now === document.body)) {
-      results.focus(); // what had focus (a "remove filter" tag, say) has gone
+      // What had focus has gone: its successor (a card's "Add to comparison" link becomes
+      // "In comparison", with the same id), or else the results (a "remove filter" tag).
+      var successor = focused.id && document.getElementById(focused.id);
+      (successor || results).focus();
     }
   }
 
@@ -187,7 +196,12 @@
     if (mine.map(key).join() !== theirs.map(key).join() ||
         form.hasAttribute("data-invalid") !== fresh.hasAttribute("data-invalid")) {
       var id = document.activeElement && document.activeElement.id;
+      var details = form.querySelector("details");
+      var open = details && details.open;
       form.innerHTML = fresh.innerHTML;
+      if (open && form.querySelector("details")) {
+        form.querySelector("details").open = true; // left as the reader had it
+      }
       var again = id && document.getElementById(id);
       if (again) {
         again.focus();
@@ -276,7 +290,8 @@
     load(formUrl(), true, false);
   });
 
-  // "Remove filter" tags and "Clear all": links to another state of this list.
+  // "Remove filter" tags, "Clear all", and adding to or removing from the comparison basket:
+  // links to another state of this list.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-list-link]");
     if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey ||
@@ -284,9 +299,32 @@
       return;
     }
     event.preventDefault();
-    applyToForm(link.href);
-    load(link.href, true, true);
+    var url = request && link.hasAttribute("data-compare") ?
+      toggled(wanted, link.getAttribute("data-compare")) : link.href;
+    applyToForm(url);
+    load(url, true, true);
   });
+
+  // While results are on their way, a card's "Add to comparison" (or a basket's "remove")
+  // applies to the address they were asked for, not to the page its link was made on: two
+  // quick clicks put both in the basket. As the server orders it: the basket after the other
+  // parameters, the page last.
+  function toggled(url, slug) {
+    var address = new URL(url, window.location.href);
+    var params = address.searchParams;
+    var basket = params.getAll("compare");
+    var page = params.get("page");
+    params.delete("compare");
+    params.delete("page");
+    basket = basket.indexOf(slug) === -1 ? basket.concat([slug]) :
+      basket.filter(function (s) { return s !== slug; });
+    basket.forEach(function (s) { params.append("compare", s); });
+    if (page) {
+      params.append("page", page);
+    }
+    address.search = params.toString();
+    return address.href;
+  }
 
   // Back and forward between states of the list (not between "#" links on one page).
   window.addEventListener("popstate", function () {

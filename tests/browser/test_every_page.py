@@ -25,7 +25,15 @@ SLUGS = [
     "unesco",
     "youth-music",
 ]
-MAIN = {"list", "list-filtered", "list-searched", "detail-isme", "compare", "network"}
+MAIN = {
+    "list",
+    "list-filtered",
+    "list-basket",
+    "list-searched",
+    "detail-isme",
+    "compare",
+    "network",
+}
 
 PAGES = [
     ("list", LIST, 200),
@@ -33,6 +41,7 @@ PAGES = [
     ("list-searched", f"{LIST}?q=music+education&sort=relevance", 200),
     ("list-empty", f"{LIST}?q=zzzzqqq", 200),
     ("list-error", f"{LIST}?kind=nonsense", 200),
+    ("list-basket", f"{LIST}?kind=funder&compare=isme&compare=amie&compare=nope", 200),
     *[(f"detail-{slug}", reverse("organisations:detail", args=[slug]), 200) for slug in SLUGS],
     ("compare", f"{COMPARE}?o=isme&o=amie&o=music-mark", 200),
     ("compare-choose", COMPARE, 200),
