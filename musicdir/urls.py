@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from organisations import api
 from organisations.cache import cached_page
 from organisations.sitemaps import OrganisationSitemap
 from organisations.views import AboutTheDataView
@@ -11,6 +12,7 @@ from organisations.views import AboutTheDataView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="organisations:list"), name="home"),
     path("organisations/", include("organisations.urls")),
+    path("api/v1/", api.urls()),
     path("about/", cached_page(AboutTheDataView.as_view()), name="about"),
     path(settings.ADMIN_URL, admin.site.urls),  # DJANGO_ADMIN_URL, "admin/" by default
     path(
