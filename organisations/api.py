@@ -11,18 +11,26 @@ The description (OpenAPI 3.1) is served at `/api/v1/openapi.json`; `api_docs.py`
 documentation page. What `v1` promises not to break is in `STABILITY`, shown on that page.
 """
 
-from typing import Literal
+import json
+from typing import Any, Literal
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import URLPattern, reverse
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, Form, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 
-from . import exports
+from musicdir.security import csp_header
+
+from . import exports, reconcile
 from .cache import cached_page
 from .filters import SORTS, STATUS_ALL, OrganisationFilter
-from .models import Affiliation, Area, Audience, Organisation, Theme
+from .models import Affiliation, Area, Audience, Organisation, SearchName, Theme, detail_url
+from .views import SuggestView
+
+SUGGESTED = SuggestView.SUGGESTED
 
 PER_PAGE = 20  # as the HTML list: page n of the API is page n of the list
 AFFILIATIONS_PER_PAGE = 100
@@ -493,6 +501,136 @@ def areas(request):
         }
         for pk, code, name, kind in Area.objects.values_list("pk", "code", "name", "kind")
     ]
+
+
+# Reconciliation (W3C Reconciliation Service API 0.2, as OpenRefine uses it) ------------------
+
+RECONCILE_DOC = (
+    "Without `queries`: the service manifest. With `queries`, a JSON object of queries "
+    '(`{"q0": {"query": "Music Mark", "type": "charity", "limit": 3}}`), by GET or by a '
+    "form POST as OpenRefine sends it: each query's candidates, best first, with a score "
+    "(100: the query is the organisation's name, acronym, other name or identifier; below, "
+    "how close it is to the nearest of its names) and `match` when one alone scores 100. "
+    "Types are our classification (the kinds, /vocabularies/kinds)."
+)
+
+
+def _manifest(request):
+    origin = request.build_absolute_uri("/").removesuffix("/")
+    placeholder = "reconciled-id"
+    view = origin + detail_url(placeholder).replace(placeholder, "{{id}}")
+    return {
+        "versions": ["0.2"],
+        "name": "musicdir: UK music education organisations",
+        "identifierSpace": origin + reverse("organisations:list"),
+        "schemaSpace": origin + reverse("api-v1:kinds"),
+        "documentation": origin + reverse("api-docs"),
+        "view": {"url": view},
+        "preview": {
+            "url": origin + reverse("api-v1:reconcile-preview") + "?id={{id}}",
+            "width": PREVIEW_WIDTH,
+            "height": PREVIEW_HEIGHT,
+        },
+        "suggest": {
+            "entity": {
+                "service_url": origin,
+                "service_path": reverse("api-v1:reconcile-suggest-entity"),
+            }
+        },
+        "defaultTypes": reconcile.types(),
+    }
+
+
+def _reconciled(request, queries):
+    if queries is None:
+        return _manifest(request)
+    try:
+        batch = json.loads(queries)
+    except ValueError as error:
+        return errors(400, queries=[f"The queries are not JSON: {error}."])
+    problems = reconcile.check_batch(batch)
+    if problems:
+        return errors(400, queries=problems)
+    return reconcile.reconcile(batch)
+
+
+RECONCILE_RESPONSES = {200: dict[str, Any], 400: Errors}
+
+
+@api.get(
+    "/reconcile",
+    response=RECONCILE_RESPONSES,
+    url_name="reconcile",
+    summary="Reconciliation: manifest, or candidates for names",
+    description=RECONCILE_DOC,
+    tags=["reconciliation"],
+)
+def reconcile_get(request, queries: str | None = None):
+    return _reconciled(request, queries)
+
+
+@api.post(
+    "/reconcile",
+    response=RECONCILE_RESPONSES,
+    summary="Reconciliation: candidates for names (a form POST)",
+    description=RECONCILE_DOC,
+    tags=["reconciliation"],
+)
+def reconcile_post(request, queries: Form[str]):
+    return _reconciled(request, queries)
+
+
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 300
+
+
+@api.get(
+    "/reconcile/preview",
+    response={404: Errors},
+    url_name="reconcile-preview",
+    summary="Reconciliation: an organisation's preview (HTML)",
+    tags=["reconciliation"],
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "A small HTML page about the organisation, to show in a frame.",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def reconcile_preview(request, id: str):
+    """What OpenRefine shows beside a candidate: its name, kind, scope and summary."""
+    organisation = Organisation.objects.filter(slug=id).first()
+    if organisation is None:
+        return errors(404, id=[f"No organisation has the id “{id}”."])
+    response = render(
+        request, "organisations/reconcile_preview.html", {"organisation": organisation}
+    )
+    # OpenRefine shows it in a frame of its own page, wherever that is served from.
+    response["Content-Security-Policy"] = csp_header(
+        {**settings.CONTENT_SECURITY_POLICY, "frame-ancestors": ["*"]}
+    )
+    response.xframe_options_exempt = True
+    return response
+
+
+@api.get(
+    "/reconcile/suggest/entity",
+    response=dict[str, Any],
+    url_name="reconcile-suggest-entity",
+    summary="Reconciliation: organisations whose names begin with a prefix",
+    tags=["reconciliation"],
+)
+def reconcile_suggest_entity(request, prefix: str = ""):
+    """Type-ahead for OpenRefine: up to 8 organisations whose names (from any word) or
+    acronyms begin with `prefix`, as the search box's suggestions."""
+    found = SearchName.objects.suggestions(prefix, SUGGESTED)
+    return {
+        "result": [
+            {"id": slug, "name": name, **({"description": acronym} if acronym else {})}
+            for name, acronym, slug in found
+        ]
+    }
 
 
 # Serving it: open to all origins, ETags from the data version --------------------------------
