@@ -269,17 +269,35 @@ Sort = Literal[tuple(SORTS)]
 class ListParameters(Schema):
     """The list's query string, as the HTML list takes it (organisations/filters.py)."""
 
-    q: str | None = None
-    kind: list[Kind] | None = None
-    scope: list[Scope] | None = None
-    area: str | None = None
-    audience: list[str] | None = None
-    theme: list[str] | None = None
-    status: Status | None = None
-    affiliated_with: str | None = None
-    as_typed: Literal["1"] | None = None
-    sort: Sort | None = None
-    page: int = 1
+    q: str | None = Field(
+        None,
+        description="Search: names, acronyms, labels and all of an organisation's text; "
+        "typos corrected (at most 200 characters, with a word or number in it)",
+    )
+    kind: list[Kind] | None = Field(None, description="Types (any of them): /vocabularies/kinds")
+    scope: list[Scope] | None = Field(None, description="Geographic scopes (any of them)")
+    area: str | None = Field(
+        None, description="Serving this area, by GSS code (/vocabularies/areas)"
+    )
+    audience: list[str] | None = Field(
+        None, description="Audiences (any of them), by slug: /vocabularies/audiences"
+    )
+    theme: list[str] | None = Field(
+        None, description="Themes (any of them), by slug: /vocabularies/themes"
+    )
+    status: Status | None = Field(
+        None, description="Only this status; `all` includes closed ones (left out otherwise)"
+    )
+    affiliated_with: str | None = Field(
+        None, description="Affiliated (either way) with the organisation of this slug"
+    )
+    as_typed: Literal["1"] | None = Field(
+        None, description="1: search for the words as typed, no typo corrected"
+    )
+    sort: Sort | None = Field(
+        None, description="The order: relevance (by name when not searching) by default"
+    )
+    page: int = Field(1, description="The page, from 1; 20 organisations a page")
 
 
 # Endpoints -----------------------------------------------------------------------------------
@@ -347,7 +365,7 @@ def organisations(request, parameters: Query[ListParameters]):
 
 @api.get(
     "/organisations/{slug}",
-    response={200: OrganisationDetail, 404: Errors},
+    response={200: OrganisationDetail, 400: Errors, 404: Errors},
     by_alias=True,  # a benefit's "for"
     url_name="organisation",
     summary="One organisation, with every record",
@@ -380,7 +398,7 @@ def organisation(request, slug: str):
     summary="Affiliations",
     tags=["organisations"],
 )
-def affiliations(request, page: int = 1):
+def affiliations(request, page: int = Query(1, description="The page, from 1; 100 a page")):
     """Every affiliation once, as recorded: `organisation` is `kind` `other` ("MEC is
     national affiliate of ISME"), with the passage that says so; 100 a page."""
     queryset = Affiliation.objects.order_by("organisation__name", "kind", "other__name", "pk")
@@ -423,7 +441,7 @@ def affiliations(request, page: int = 1):
 
 @api.get(
     "/sources",
-    response=list[SourceRecord],
+    response={200: list[SourceRecord], 400: Errors},
     url_name="sources",
     summary="Sources",
     tags=["sources"],
@@ -435,7 +453,7 @@ def sources(request):
 
 @api.get(
     "/vocabularies/kinds",
-    response=list[Choice],
+    response={200: list[Choice], 400: Errors},
     url_name="kinds",
     summary="Types of organisation (our classification)",
     tags=["vocabularies"],
@@ -446,7 +464,7 @@ def kinds(request):
 
 @api.get(
     "/vocabularies/scopes",
-    response=list[Choice],
+    response={200: list[Choice], 400: Errors},
     url_name="scopes",
     summary="Geographic scopes",
     tags=["vocabularies"],
@@ -457,7 +475,7 @@ def scopes(request):
 
 @api.get(
     "/vocabularies/audiences",
-    response=list[Tag],
+    response={200: list[Tag], 400: Errors},
     url_name="audiences",
     summary="Audiences (our classification)",
     tags=["vocabularies"],
@@ -468,7 +486,7 @@ def audiences(request):
 
 @api.get(
     "/vocabularies/themes",
-    response=list[Tag],
+    response={200: list[Tag], 400: Errors},
     url_name="themes",
     summary="Themes (our classification)",
     tags=["vocabularies"],
@@ -479,7 +497,7 @@ def themes(request):
 
 @api.get(
     "/vocabularies/areas",
-    response=list[AreaRecord],
+    response={200: list[AreaRecord], 400: Errors},
     url_name="areas",
     summary="Areas, by GSS code",
     tags=["vocabularies"],
@@ -565,7 +583,12 @@ RECONCILE_RESPONSES = {200: dict[str, Any], 400: Errors}
     description=RECONCILE_DOC,
     tags=["reconciliation"],
 )
-def reconcile_get(request, queries: str | None = None):
+def reconcile_get(
+    request,
+    queries: str | None = Query(
+        None, description="A JSON object of queries; without it, the service manifest"
+    ),
+):
     return _reconciled(request, queries)
 
 
@@ -576,7 +599,7 @@ def reconcile_get(request, queries: str | None = None):
     description=RECONCILE_DOC,
     tags=["reconciliation"],
 )
-def reconcile_post(request, queries: Form[str]):
+def reconcile_post(request, queries: str = Form(..., description="A JSON object of queries")):
     return _reconciled(request, queries)
 
 
@@ -585,7 +608,7 @@ PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 300
 
 @api.get(
     "/reconcile/preview",
-    response={404: Errors},
+    response={400: Errors, 404: Errors},
     url_name="reconcile-preview",
     summary="Reconciliation: an organisation's preview (HTML)",
     tags=["reconciliation"],
@@ -598,7 +621,9 @@ PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 300
         }
     },
 )
-def reconcile_preview(request, id: str):
+def reconcile_preview(
+    request, id: str = Query(..., description="The organisation's id (its slug)")
+):
     """What OpenRefine shows beside a candidate: its name, kind, scope and summary."""
     organisation = Organisation.objects.filter(slug=id).first()
     if organisation is None:
@@ -616,12 +641,12 @@ def reconcile_preview(request, id: str):
 
 @api.get(
     "/reconcile/suggest/entity",
-    response=dict[str, Any],
+    response={200: dict[str, Any], 400: Errors},
     url_name="reconcile-suggest-entity",
     summary="Reconciliation: organisations whose names begin with a prefix",
     tags=["reconciliation"],
 )
-def reconcile_suggest_entity(request, prefix: str = ""):
+def reconcile_suggest_entity(request, prefix: str = Query("", description="What was typed")):
     """Type-ahead for OpenRefine: up to 8 organisations whose names (from any word) or
     acronyms begin with `prefix`, as the search box's suggestions."""
     found = SearchName.objects.suggestions(prefix, SUGGESTED)

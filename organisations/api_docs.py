@@ -3,6 +3,10 @@ description itself: the usual documentation UIs load from a CDN and need inline 
 the site's CSP forbids. What the page says of each endpoint, parameter and field is what the
 description says, so the two cannot drift apart."""
 
+import re
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from .api import STABILITY, api
@@ -11,14 +15,23 @@ from .views import Canonical
 REF = "#/components/schemas/"
 
 
-def describe(schema):
-    """A schema's type in words: "string", "integer or null", "list of Tag", "one of: a, b"."""
+def prose(text):
+    """A description as HTML: escaped, its `code` marked as code."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))
+
+
+def describe(schema, nullable=True):
+    """A schema's type in words: "string", "integer or null", "list of Tag", "one of: a, b".
+    A parameter's (`nullable` false) leaves out null: a query string has no null."""
     if "$ref" in schema:
         return schema["$ref"].removeprefix(REF)
     if "enum" in schema:
         return "one of: " + ", ".join(str(value) for value in schema["enum"])
+    if "const" in schema:
+        return f"only: {schema['const']}"
     if "anyOf" in schema:
-        return " or ".join(describe(option) for option in schema["anyOf"])
+        options = [option for option in schema["anyOf"] if nullable or option.get("type") != "null"]
+        return " or ".join(describe(option) for option in options)
     kind = schema.get("type")
     if kind == "array":
         return "list of " + describe(schema.get("items", {}))
@@ -37,8 +50,12 @@ def operations(description):
                 {
                     "name": parameter["name"],
                     "where": parameter["in"],
-                    "type": describe(parameter.get("schema", {})),
+                    "type": describe(parameter.get("schema", {}), nullable=False),
                     "required": parameter.get("required", False),
+                    "description": prose(
+                        parameter.get("description")
+                        or parameter.get("schema", {}).get("description", "")
+                    ),
                 }
                 for parameter in operation.get("parameters", [])
             ]
@@ -50,8 +67,9 @@ def operations(description):
                         {
                             "name": name,
                             "where": f"body ({media_type})",
-                            "type": describe(field),
+                            "type": describe(field, nullable=False),
                             "required": name in schema.get("required", []),
+                            "description": prose(field.get("description", "")),
                         }
                     )
             responses = [
@@ -71,7 +89,7 @@ def operations(description):
                     "method": method.upper(),
                     "path": path,
                     "summary": operation.get("summary", ""),
-                    "description": operation.get("description", ""),
+                    "description": prose(operation.get("description", "")),
                     "parameters": parameters,
                     "responses": responses,
                 }
@@ -89,7 +107,7 @@ def schemas(description):
                     "name": field,
                     "type": describe(spec),
                     "required": field in schema.get("required", []),
-                    "description": spec.get("description", ""),
+                    "description": prose(spec.get("description", "")),
                 }
                 for field, spec in schema.get("properties", {}).items()
             ],
@@ -105,6 +123,7 @@ class ApiDocsView(Canonical, TemplateView):
         description = api.get_openapi_schema()
         return super().get_context_data(
             description=description,
+            introduction=prose(description["info"].get("description", "")),
             operations=operations(description),
             schemas=schemas(description),
             schema_names=set(description.get("components", {}).get("schemas", {})),

@@ -241,3 +241,8 @@ def test_a_bad_parameter_gets_no_etag(client):
 def test_it_only_reads(client):
     response = client.post(API_LIST, {})
     assert response.status_code == 405
+
+
+def test_a_nul_character_is_a_json_400_naming_the_parameter(client):
+    data = api_get(client, f"{API_LIST}?q=a%00b", status=400)
+    assert list(data["errors"]) == ["q"]

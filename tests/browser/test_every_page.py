@@ -39,6 +39,8 @@ PAGES = [
     ("compare-error", f"{COMPARE}?o=isme", 200),
     ("network", reverse("organisations:network"), 200),
     ("about", reverse("about"), 200),
+    ("api-docs", reverse("api-docs"), 200),
+    ("reconcile-preview", reverse("api-v1:reconcile-preview") + "?id=isme", 200),
     ("not-found", "/organisations/no-such-organisation/", 404),
 ]
 
