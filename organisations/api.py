@@ -665,7 +665,7 @@ ALLOWED_HEADERS = "If-None-Match, Content-Type"
 
 def open_to_all(view):
     """Any origin may read the API (CORS): every response says so and exposes its ETag; a
-    preflight (OPTIONS) is answered here."""
+    preflight (OPTIONS) is answered here, and so is HEAD."""
 
     def wrapper(request, *args, **kwargs):
         if request.method == "OPTIONS":
@@ -673,6 +673,14 @@ def open_to_all(view):
             response["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
             response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
             response["Access-Control-Max-Age"] = "86400"
+        elif request.method == "HEAD":
+            # django-ninja answers GET only: a HEAD is the GET's headers, without its body.
+            request.method = "GET"
+            response = view(request, *args, **kwargs)
+            request.method = "HEAD"
+            if not response.streaming:
+                response.content = b""
+            response["Access-Control-Expose-Headers"] = "ETag"
         else:
             response = view(request, *args, **kwargs)
             response["Access-Control-Expose-Headers"] = "ETag"

@@ -246,3 +246,11 @@ def test_it_only_reads(client):
 def test_a_nul_character_is_a_json_400_naming_the_parameter(client):
     data = api_get(client, f"{API_LIST}?q=a%00b", status=400)
     assert list(data["errors"]) == ["q"]
+
+
+def test_head_gives_the_gets_headers_without_its_body(client):
+    get = client.get(API_LIST)
+    head = client.head(API_LIST)
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == get["ETag"]
+    assert head["Content-Type"] == get["Content-Type"]

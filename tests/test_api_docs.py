@@ -63,8 +63,8 @@ def test_the_page_shows_every_endpoint_parameter_and_field(client, description):
             assert fold(f"{method} {path}") in headings
     text = visible(response)
     for name, schema in description["components"]["schemas"].items():
-        table = page.one("table", id=f"schema-{name}")
-        fields = [row.find("th").text for row in table.find("tbody").find_all("tr")]
+        section = page.one("section", id=f"schema-{name}")
+        fields = [term.find("code").text for term in section.find_all("dt")]
         assert fields == [fold(f) for f in schema.get("properties", {})], name
     parameters = description["paths"]["/api/v1/organisations"]["get"]["parameters"]
     for parameter in parameters:
