@@ -65,6 +65,7 @@ class RejectNulBytesMiddleware:
                         return JsonResponse(
                             {"errors": {name: ["A parameter holds a NUL character."]}},
                             status=400,
+                            content_type="application/json; charset=utf-8",
                         )
                     return HttpResponseBadRequest(
                         "Bad request: a parameter holds a NUL character.\n",
