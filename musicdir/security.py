@@ -11,7 +11,7 @@ parameters no browser sends.
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 
 def csp_header(policy):
@@ -61,12 +61,21 @@ class RejectNulBytesMiddleware:
         for query in parameters:
             for name, values in query.lists():
                 if "\x00" in name or any("\x00" in value for value in values):
+                    if request.path.startswith(API_PATH):  # the API answers JSON only
+                        return JsonResponse(
+                            {"errors": {name: ["A parameter holds a NUL character."]}},
+                            status=400,
+                            content_type="application/json; charset=utf-8",
+                        )
                     return HttpResponseBadRequest(
                         "Bad request: a parameter holds a NUL character.\n",
                         content_type="text/plain; charset=utf-8",
                     )
         return self.get_response(request)
 
+
+# Where the JSON API lives (organisations/api.py): its errors are JSON, as its description says.
+API_PATH = "/api/"
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

@@ -6,13 +6,17 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 
-from organisations import views
+from organisations import api, views
+from organisations.api_docs import ApiDocsView
 from organisations.cache import cached_page
 from organisations.sitemaps import OrganisationSitemap
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="organisations:list"), name="home"),
     path("organisations/", include("organisations.urls")),
+    # Before the API's own addresses: the documentation page, rendered by the site.
+    path("api/v1/docs/", cached_page(ApiDocsView.as_view()), name="api-docs"),
+    path("api/v1/", api.urls()),
     path("about/", cached_page(views.AboutTheDataView.as_view()), name="about"),
     # The whole directory to download (organisations/downloads.py).
     path("downloads/", cached_page(views.DownloadsView.as_view()), name="downloads"),

@@ -1,5 +1,6 @@
 import os
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -23,6 +24,22 @@ hypothesis_settings.register_profile(
     "thorough", parent=hypothesis_settings.get_profile("musicdir"), max_examples=1000
 )
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "musicdir"))
+
+
+# Published reference data the tests check against: ../shared/reference beside the project,
+# which CI has; not copied into the project.
+SHARED_REFERENCE = Path(django_settings.BASE_DIR).parent / "shared" / "reference"
+
+
+def shared_reference(name):
+    """The path of `name` in ../shared/reference. If it is missing, the test skips, saying
+    why; with MUSICDIR_REQUIRE_SHARED=1 (as CI sets) it fails instead."""
+    path = SHARED_REFERENCE / name
+    if not path.exists():
+        if os.environ.get("MUSICDIR_REQUIRE_SHARED") == "1":
+            pytest.fail(f"{path} is missing: CI has ../shared beside the project")
+        pytest.skip(f"the published reference data is not at {path}")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -275,6 +275,8 @@ def test_cookies_are_secure_httponly_and_same_site(client, settings):
         reverse("organisations:compare") + "?o=isme&o=amie",
         reverse("organisations:compare") + "?o=isme",
         "/organisations/no-such-organisation/",
+        reverse("api-docs"),
+        reverse("api-v1:reconcile-preview") + "?id=isme",
     ],
 )
 def test_public_pages_have_no_inline_code(client, path):

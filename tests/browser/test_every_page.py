@@ -50,6 +50,8 @@ PAGES = [
     ("about", reverse("about"), 200),
     ("downloads", reverse("downloads"), 200),
     ("changes", reverse("organisations:changes", args=["isme"]), 200),
+    ("api-docs", reverse("api-docs"), 200),
+    ("reconcile-preview", reverse("api-v1:reconcile-preview") + "?id=isme", 200),
     ("not-found", "/organisations/no-such-organisation/", 404),
 ]
 
