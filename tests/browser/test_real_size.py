@@ -1,0 +1,113 @@
+"""The pages at real size in Chromium, at a 375px phone's width and a 1280px desktop's (issue
+18): diagrams legible and true (no label on an arrow, a box or another label, as drawn; text
+never under 12px), the comparison usable on a phone and on A4, and an organisation's page
+using a wide screen."""
+
+import pytest
+from django.urls import reverse
+
+from .conftest import DESKTOP, PHONE, importorskip
+
+expect = importorskip("playwright.sync_api").expect
+
+pytestmark = pytest.mark.django_db
+
+NETWORK = reverse("organisations:network")
+DIAGRAMS = [
+    reverse("organisations:detail", args=["isme"]),
+    reverse("organisations:detail", args=["amie"]),
+    reverse("organisations:detail", args=["music-education-council"]),
+    NETWORK,
+    f"{NETWORK}?o=amie",
+    f"{NETWORK}?o=youth-music",
+]
+SIZES = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+
+# As drawn: the smallest text in px, each label (its rendered box) that overlaps a box,
+# another label, or another arrow (the arrow's rendered path, a point every unit along it),
+# and each name wider than its box.
+# Labels and arrows come in the same order, one of each per arrow.
+MEASURE = """svg => {
+  const problems = [];
+  let smallest = Infinity;
+  for (const text of svg.querySelectorAll("text")) {
+    const size = parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a;
+    smallest = Math.min(smallest, size);
+  }
+  const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width
+    && a.y < b.y + b.height && b.y < a.y + a.height;
+  const labels = [...svg.querySelectorAll("text.diagram__label")];
+  const arrows = [...svg.querySelectorAll("path.diagram__edge")];
+  const rects = [...svg.querySelectorAll("rect")].map(rect => rect.getBBox());
+  const boxes = labels.map(label => label.getBBox());
+  boxes.forEach((box, i) => {
+    const name = labels[i].textContent;
+    rects.forEach(rect => overlap(box, rect) && problems.push(`${name} on a box`));
+    boxes.slice(i + 1).forEach((other, j) =>
+      overlap(box, other) && problems.push(`${name} on ${labels[i + 1 + j].textContent}`));
+    arrows.forEach((arrow, j) => {
+      if (j === i) return;
+      const length = arrow.getTotalLength();
+      for (let at = 0; at <= length; at += 1) {
+        const p = arrow.getPointAtLength(at);
+        if (p.x > box.x && p.x < box.x + box.width && p.y > box.y && p.y < box.y + box.height) {
+          problems.push(`${name} across arrow ${j}`);
+          break;
+        }
+      }
+    });
+  });
+  for (const node of svg.querySelectorAll(".diagram__node")) {
+    const rect = node.querySelector("rect").getBBox();
+    const text = node.querySelector("text").getBBox();
+    if (text.x < rect.x || text.x + text.width > rect.x + rect.width) {
+      problems.push(`${node.textContent.trim()} wider than its box`);
+    }
+  }
+  return {problems, smallest, labels: labels.length};
+}"""
+
+
+@SIZES
+@pytest.mark.parametrize("path", DIAGRAMS)
+def test_diagram_text_is_legible_and_no_label_sits_on_anything(open_page, path, viewport):
+    page = open_page(path, viewport=viewport)
+    measured = page.locator("svg.diagram").evaluate(MEASURE)
+    assert measured["labels"] > 0
+    assert measured["problems"] == []
+    assert measured["smallest"] >= 12
+    # The page itself never scrolls sideways: a diagram wider than the screen scrolls in its box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def test_the_measure_finds_a_label_moved_onto_an_arrow(open_page):
+    """The browser's check can fail: a label moved onto another arrow, or shrunk, is found."""
+    page = open_page(reverse("organisations:detail", args=["isme"]), viewport=PHONE)
+    svg = page.locator("svg.diagram")
+    svg.evaluate(
+        """svg => {
+          const arrow = svg.querySelectorAll("path.diagram__edge")[1];
+          const middle = arrow.getPointAtLength(arrow.getTotalLength() / 2);
+          const label = svg.querySelectorAll("text.diagram__label")[0];
+          for (const tspan of label.querySelectorAll("tspan")) {
+            tspan.setAttribute("x", middle.x);
+            tspan.setAttribute("y", middle.y);
+          }
+          svg.style.minWidth = "0";
+          svg.setAttribute("width", 200);  // under 0.75px a unit
+        }"""
+    )
+    measured = svg.evaluate(MEASURE)
+    assert any("across arrow 1" in problem for problem in measured["problems"])
+    assert measured["smallest"] < 12
+
+
+@SIZES
+def test_the_network_page_shows_one_organisation_and_all_its_partners(open_page, viewport):
+    page = open_page(f"{NETWORK}?o=youth-music", viewport=viewport)
+    expect(page.locator("#network-title")).to_have_text("Youth Music")
+    names = page.locator("svg.diagram a title").all_text_contents()
+    listed = page.locator(".network__list a").all_text_contents()
+    assert sorted(names) == sorted(set(listed))
+    expect(page.get_by_text("No recorded affiliations")).to_have_count(0)
+    expect(page.get_by_label("Organisation")).to_be_visible()
