@@ -3,6 +3,8 @@
 never under 12px), the comparison usable on a phone and on A4, and an organisation's page
 using a wide screen."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -111,3 +113,70 @@ def test_the_network_page_shows_one_organisation_and_all_its_partners(open_page,
     assert sorted(names) == sorted(set(listed))
     expect(page.get_by_text("No recorded affiliations")).to_have_count(0)
     expect(page.get_by_label("Organisation")).to_be_visible()
+
+
+# The comparison ------------------------------------------------------------------------------
+
+COMPARE = reverse("organisations:compare")
+FOUR = f"{COMPARE}?o=isme&o=amie&o=music-mark&o=unesco"
+
+
+def scroll_to_end(page):
+    page.locator(".compare-scroll").evaluate("region => { region.scrollLeft = region.scrollWidth }")
+
+
+def test_a_comparison_on_a_phone_keeps_its_row_labels_and_says_how_many_show(open_page):
+    page = open_page(FOUR, viewport=PHONE)
+    cue = page.locator("#compare-cue")
+    expect(cue).to_be_visible()
+    expect(cue).to_contain_text("1 of 4 shown (organisation 1)")
+    region = page.locator(".compare-scroll")
+    left = region.bounding_box()["x"]
+    label = page.get_by_role("rowheader", name="Type")
+    scroll_to_end(page)
+    # The row labels stay where they were; the last column is in view, and the cue says so.
+    assert abs(label.bounding_box()["x"] - left) <= 2
+    expect(cue).to_contain_text("1 of 4 shown (organisation 4)")
+    last = page.get_by_role("columnheader", name="UNESCO")
+    box, view = last.bounding_box(), region.bounding_box()
+    assert box["x"] + box["width"] <= view["x"] + view["width"] + 1
+    # Labels never hide a column's text: the column's left edge is right of the labels.
+    assert box["x"] >= label.bounding_box()["x"] + label.bounding_box()["width"] - 1
+    # The page itself does not scroll sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_comparison_on_a_phone_says_to_scroll_without_javascript_too(open_page):
+    page = open_page(FOUR, viewport=PHONE, java_script_enabled=False)
+    cue = page.locator("#compare-cue")
+    expect(cue).to_be_visible()
+    expect(cue).to_contain_text("4 organisations side by side: scroll the table sideways")
+    label = page.get_by_role("rowheader", name="Type")
+    before = label.bounding_box()["x"]
+    scroll_to_end(page)
+    assert abs(label.bounding_box()["x"] - before) <= 2
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_on_a_desktop_every_column_shows_and_there_is_no_cue(open_page, javascript):
+    for path in [FOUR, f"{COMPARE}?o=isme&o=amie"]:
+        page = open_page(path, viewport=DESKTOP, java_script_enabled=javascript)
+        expect(page.locator("#compare-cue")).to_be_hidden()
+        region = page.locator(".compare-scroll")
+        assert region.evaluate("region => region.scrollWidth <= region.clientWidth")
+
+
+def test_a_comparison_of_four_prints_on_a4_landscape_uncut(open_page):
+    # A4 landscape's width, less Chromium's default margins (1cm each side), at 96px an inch.
+    printable = round((297 - 20) / 25.4 * 96)
+    page = open_page(FOUR, viewport={"width": printable, "height": 700})
+    page.emulate_media(media="print")
+    region = page.locator(".compare-scroll")
+    assert region.evaluate("region => region.scrollWidth <= region.clientWidth + 1")
+    right = region.bounding_box()["x"] + region.bounding_box()["width"]
+    for cell in page.locator(".compare thead th").all():
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= right + 1
+    # And the page printed is A4 landscape: 842 by 595 points.
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert re.search(rb"/MediaBox \[0 0 84[12]\.\d+ 59[45]\.\d+\]", pdf)
