@@ -180,3 +180,35 @@ def test_a_comparison_of_four_prints_on_a4_landscape_uncut(open_page):
     # And the page printed is A4 landscape: 842 by 595 points.
     pdf = page.pdf(prefer_css_page_size=True)
     assert re.search(rb"/MediaBox \[0 0 84[12]\.\d+ 59[45]\.\d+\]", pdf)
+
+
+# An organisation's page -------------------------------------------------------------------------
+
+
+def box_of(page, selector):
+    box = page.locator(selector).first.bounding_box()
+    return {**box, "right": box["x"] + box["width"], "bottom": box["y"] + box["height"]}
+
+
+def test_on_a_wide_screen_the_facts_and_contents_are_beside_the_sections(open_page):
+    page = open_page(reverse("organisations:detail", args=["isme"]), viewport=DESKTOP)
+    main, facts = box_of(page, "main"), box_of(page, ".facts")
+    about, contents = box_of(page, "#about"), box_of(page, ".contents")
+    assert facts["y"] < about["bottom"]
+    for beside in (facts, contents):
+        assert beside["x"] >= about["right"]
+        assert beside["y"] < box_of(page, "#sources")["y"]  # beside the sections, not after
+    # Facts at the top, beside the name; the page's width used.
+    assert facts["y"] < box_of(page, "h1")["bottom"] + 20
+    assert facts["right"] - about["x"] >= 0.8 * main["width"] - 40
+
+
+def test_on_a_phone_the_facts_and_contents_come_before_the_sections(open_page):
+    page = open_page(reverse("organisations:detail", args=["isme"]), viewport=PHONE)
+    facts, contents, about = (
+        box_of(page, ".facts"),
+        box_of(page, ".contents"),
+        box_of(page, "#about"),
+    )
+    assert facts["bottom"] <= contents["y"] <= contents["bottom"] <= about["y"]
+    assert abs(facts["x"] - about["x"]) <= 1
