@@ -242,7 +242,12 @@ def test_the_network_page_draws_the_most_affiliated_organisations_affiliations(c
     assert len(svg.find_all(marker_end=True)) == len(organisation_diagram(isme).edges)
     page = read(response)
     assert page.one("h2", id="network-title").text == normalise(isme.display_name)
-    assert page.one("option", selected=True).get("value") == "isme"
+    chosen = page.one("option", selected=True)
+    assert chosen.get("value") == "isme"
+    # Counted as a reader counts them: ISME's five affiliations are with four organisations.
+    partners = {link.organisation.pk for link in links}
+    assert len(links) == 5
+    assert chosen.text.endswith(f"({len(partners)} affiliated organisations)")
 
 
 def test_the_network_page_draws_the_chosen_organisation_and_every_partner(client):
