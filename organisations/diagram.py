@@ -1,56 +1,75 @@
 """Affiliation diagrams: where to draw each organisation and affiliation, for
 templates/includes/diagram.html to render as inline SVG.
 
-The layout is layered, so it reads on a narrow phone: every arrow points from an organisation
-to the one it is affiliated to, led by, funded by, hosts for..., and the organisation pointed
-to sits higher. An organisation's page (`organisation_diagram`) puts it in the middle row,
-those it points to above and those pointing to it below. The network page (`network_diagram`)
-stacks each connected group of organisations in layers (an organisation sits one layer below
-the highest it points to), then the organisations with no affiliations.
+A diagram is one organisation and those it is affiliated with: on its own page
+(`organisation_diagram`), and on the network page (`network_diagram`, the neighbourhood of the
+organisation chosen there, each neighbour a link to its own neighbourhood). Every arrow points
+from an organisation to the one it is affiliated to, led by, funded by, hosts for..., and the
+organisation pointed to sits higher: the organisation in the middle row, those it points to
+above, those pointing to it below. So a diagram is always complete: it shows every
+affiliation of the organisation in its middle, and no organisation without its partners.
+
+What stays true at any size:
+- No label overlaps a box, another label or another arrow (`Diagram.clear()`, tested): each
+  label goes at the first place along its arrow where it fits; if one does not fit anywhere,
+  the organisations move further apart and the labels are placed again.
+- No name is cut short: names wrap onto as many lines as they need. Where two organisations
+  drawn share an acronym, both are drawn by their full names.
+- Text is 16 units, and the picture is never drawn below 0.75px a unit (its `width`
+  attribute: the stylesheet only ever widens it), so text never shows below 12px; a picture
+  wider than the screen scrolls inside its own box.
 
 There is no randomness and nothing depends on query order: rows are sorted by affiliation
 kind, organisation kind, name and slug, and labels are placed in a fixed order, so the same
 data always gives the same picture, to the byte.
-
-Sizes are in the SVG's own units. The picture is at least `WIDTH` wide and scales to the
-width of the page: on a 375px phone (343px of content) text of 16 units shows at 12.6px.
 """
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .models import Affiliation, Organisation
 
 MARGIN = 8
-PER_ROW = 3  # organisations side by side before the picture grows wider (and smaller)
-ROW_GAP = 150  # between connected rows: room for the arrows' labels
-GROUP_GAP = 72  # between the network's groups
-NODE_WIDTH = 128
-NODE_GAP = 12
-WIDTH = PER_ROW * (NODE_WIDTH + NODE_GAP) + 2 * MARGIN  # 436
+PER_ROW = 3  # organisations side by side before the picture grows wider
+ROW_GAP = 150  # between rows: room for the arrows' labels (grows if they need more)
+ROW_GAP_STEP = 50
+NODE_WIDTH = 134  # "Conservatoire" in 16-unit semibold, with room to spare
+NODE_GAP = 10
+NODE_GAP_STEP = 24
+SPREAD_TRIES = 12  # times the organisations move further apart for their labels
+WIDTH = PER_ROW * (NODE_WIDTH + NODE_GAP) + 2 * MARGIN  # 448: 336px at 0.75, on a 343px phone
 NODE_PADDING = 12
 NODE_LINE = 19  # 16-unit semibold text
 NODE_CHARS = 13  # characters per line of a node's name
-NODE_LINES = 3
 LABEL_LINE = 19  # 16-unit text
-LABEL_CHARS = 22
+LABEL_CHARS = 13  # narrower than the space between two arrows at the far end of a row
 LABEL_CHAR_WIDTH = 8.8
+LABEL_CLEARANCE = 4  # kept free around a label
+SMALLEST_SCALE = 0.75  # px per unit: 16-unit text at 12px
 ARROW_GAP = 3  # between an arrowhead's tip and the box it points at
 BEND = 36  # how far apart the curves of a two-way pair bow
+CURVE_STEPS = 16  # straight pieces a curved arrow is checked as
 # Where along its arrow a label may go (0 is the tail), in order of preference.
-LABEL_PLACES = (0.5, 0.62, 0.38, 0.72, 0.28, 0.8, 0.2)
+LABEL_PLACES = (0.5, 0.6, 0.4, 0.7, 0.3, 0.8, 0.2, 0.85, 0.15)
 
 # Organisations of a kind together, in the kinds' order; those of no stated kind last.
 KIND_ORDER = {kind: n for n, kind in enumerate(Organisation.Kind.values)}
 
 
 def wrap(text, width, max_lines=None):
-    """`text` in lines of at most `width` characters (a longer word gets a line of its own);
+    """`text` in lines of at most `width` characters (a longer word is broken with a hyphen);
     beyond `max_lines`, the last line ends with an ellipsis."""
-    lines = []
+    words = []
     for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
+        while len(word) > width:
+            words.append(word[: width - 1] + "-")
+            word = word[width - 1 :]
+        words.append(word)
+    lines = []
+    for word in words:
+        if lines and not lines[-1].endswith("-") and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
@@ -62,16 +81,20 @@ def wrap(text, width, max_lines=None):
 
 @dataclass(eq=False)
 class Node:
-    """An organisation's box. `x` is its centre, `y` its top."""
+    """An organisation's box, drawn with `name`. `x` is its centre, `y` its top; `href` is
+    where it links to (none for the organisation of the page it is on)."""
 
     organisation: Organisation
+    name: str = ""
     focal: bool = False
+    href: str = ""
     x: float = 0
     y: float = 0
     lines: list = field(init=False)
 
     def __post_init__(self):
-        self.lines = wrap(self.organisation.short_name, NODE_CHARS, NODE_LINES)
+        self.name = self.name or self.organisation.short_name
+        self.lines = wrap(self.name, NODE_CHARS)
 
     width = NODE_WIDTH
 
@@ -103,24 +126,23 @@ class Node:
 @dataclass(eq=False)
 class Edge:
     """One arrow: `source` <each of labels> `target`, e.g. MEC "National affiliate of" ISME.
-    Every affiliation from one organisation to another shares an arrow, one label line each."""
+    Every affiliation from one organisation to another shares an arrow, one label each."""
 
     source: Node
     target: Node
     labels: list
     bend: float = 0  # a two-way pair's arrows bow apart
     path: str = ""
+    points: list = field(default_factory=list)  # the arrow as straight pieces, tail first
     label_x: float = 0
+    label_box: tuple = ()  # (left, top, right, bottom), clearance included
     label_lines: list = field(default_factory=list)  # [(baseline, text)]
 
     @property
     def sentence(self):
         """'MEC national affiliate of ISME': how to read the arrow."""
         label = self.labels[0]
-        return (
-            f"{self.source.organisation.short_name} {label[:1].lower()}{label[1:]} "
-            f"{self.target.organisation.short_name}"
-        )
+        return f"{self.source.name} {label[:1].lower()}{label[1:]} {self.target.name}"
 
 
 @dataclass
@@ -131,83 +153,106 @@ class Diagram:
     edges: list
     width: float = WIDTH
     height: float = 0
-    notes: list = field(default_factory=list)  # [(x, baseline, text)]: unlinked captions
 
     @property
     def example(self):
         return self.edges[0].sentence if self.edges else ""
 
+    @property
+    def smallest_width(self):
+        """The width in px (the SVG's `width`) below which its text would show under 12px."""
+        return math.ceil(self.width * SMALLEST_SCALE)
 
-def organisation_diagram(organisation):
-    """`organisation` (a `for_detail()` row) and the organisations it is affiliated with, or
-    None if there are none. It draws organisations only: an affiliation with a kind of
-    organisation or a policy (`Affiliation.described`) is in the list after it."""
+    @property
+    def smallest_height(self):
+        return math.ceil(self.height * SMALLEST_SCALE)
+
+    def clear(self):
+        """Whether every label is clear of every box, every other label and every other
+        arrow."""
+        boxes = [node.box for node in self.nodes]
+        for i, edge in enumerate(self.edges):
+            others = [e.label_box for e in self.edges[:i]]
+            if any(_overlap(edge.label_box, box) for box in [*boxes, *others]):
+                return False
+            if any(_crosses(edge.label_box, e.points) for e in self.edges if e is not edge):
+                return False
+        return True
+
+
+def organisation_diagram(organisation, link=None, **diagram):
+    """`organisation` (a `for_detail()` or `for_network()` row) and the organisations it is
+    affiliated with, or None if there are none. `link(organisation)` is where each other
+    organisation's box links to (its page, unless given). It draws organisations only: an
+    affiliation with a kind of organisation or a policy (`Affiliation.described`) is in the
+    list after it."""
     outgoing = [a for a in organisation.affiliations.all() if a.other_id]
     incoming = list(organisation.affiliations_received.all())
     if not outgoing and not incoming:
         return None
-    focal = Node(organisation, focal=True)
-    nodes = {organisation.pk: focal}
-    first_kind = {}  # neighbour pk: its affiliations' first kind, for ordering
+    link = link or (lambda org: org.get_absolute_url())
+    others = {}
+    first_kind = {}  # other pk: its affiliations' first kind, for ordering
     links = []  # (source pk, target pk, kind)
-    above, below = [], []
     for affiliation in outgoing + incoming:
         is_outgoing = affiliation.organisation_id == organisation.pk
         other = affiliation.other if is_outgoing else affiliation.organisation
         kind = Affiliation.ORDER[affiliation.kind]
         first_kind[other.pk] = min(kind, first_kind.get(other.pk, kind))
-        if other.pk not in nodes:
-            nodes[other.pk] = Node(other)
+        others[other.pk] = other
         links.append((affiliation.organisation_id, affiliation.other_id, affiliation.kind))
+    names = _names([organisation, *others.values()])
+    nodes = {organisation.pk: Node(organisation, names[organisation.pk], focal=True)}
+    for pk, other in others.items():
+        nodes[pk] = Node(other, names[pk], href=link(other))
     pointed_to = {a.other_id for a in outgoing}
-    for pk, node in nodes.items():
-        if pk != organisation.pk:
-            (above if pk in pointed_to else below).append(node)
+    above = [nodes[pk] for pk in others if pk in pointed_to]
+    below = [nodes[pk] for pk in others if pk not in pointed_to]
 
     def order(node):
         return first_kind[node.organisation.pk], *_org_order(node)
 
-    rows = [sorted(above, key=order), [focal], sorted(below, key=order)]
+    rows = [sorted(above, key=order), [nodes[organisation.pk]], sorted(below, key=order)]
     diagram = Diagram(
-        id=f"diagram-{organisation.slug}",
-        title=f"Affiliations of {organisation.display_name}",
+        **{
+            "id": f"diagram-{organisation.slug}",
+            "title": f"Affiliations of {organisation.display_name}",
+            **diagram,
+        },
         nodes=_by_slug(nodes.values()),
         edges=_edges(links, nodes),
     )
-    _place(diagram, [[row for row in rows if row]])
-    _route(diagram)
+    rows = [row for row in rows if row]
+    # Placed, and again with the organisations further apart, until every label fits.
+    for attempt in range(SPREAD_TRIES):
+        _place(diagram, rows, ROW_GAP + attempt * ROW_GAP_STEP, NODE_GAP + attempt * NODE_GAP_STEP)
+        _route(diagram)
+        if diagram.clear():
+            break
     return diagram
 
 
-def network_diagram(organisations):
-    """Every organisation in `organisations` and every affiliation between them.
-    `organisations` must have their `affiliations` prefetched (see `for_network()`)."""
-    nodes = {org.pk: Node(org) for org in organisations}
-    links = [
-        (a.organisation_id, a.other_id, a.kind)
-        for org in organisations
-        for a in org.affiliations.all()
-        if a.other_id in nodes
-    ]
-    diagram = Diagram(
+def network_diagram(organisation, link):
+    """The network page's diagram: `organisation`'s neighbourhood, each neighbour linking to
+    its own (`link(organisation)`)."""
+    return organisation_diagram(
+        organisation,
+        link,
         id="diagram-network",
-        title="The affiliation network of UK music education organisations",
-        nodes=_by_slug(nodes.values()),
-        edges=_edges(links, nodes),
+        title=f"The affiliations of {organisation.display_name}",
     )
-    neighbours = defaultdict(set)
-    for edge in diagram.edges:
-        neighbours[edge.source].add(edge.target)
-        neighbours[edge.target].add(edge.source)
-    groups = [_layers(group, diagram.edges) for group in _components(diagram.nodes, neighbours)]
-    alone = sorted((n for n in diagram.nodes if not neighbours[n]), key=_org_order)
-    rows = [alone[i : i + PER_ROW] for i in range(0, len(alone), PER_ROW)]
-    _place(diagram, groups, alone=rows)
-    _route(diagram)
-    return diagram
 
 
 # Layout ----------------------------------------------------------------------------------------
+
+
+def _names(organisations):
+    """{pk: the name to draw}: the acronym, or the full name where two would share one."""
+    short = Counter(org.short_name.casefold() for org in organisations)
+    return {
+        org.pk: org.short_name if short[org.short_name.casefold()] == 1 else org.name
+        for org in organisations
+    }
 
 
 def _by_slug(nodes):
@@ -239,131 +284,62 @@ def _edges(links, nodes):
     return edges
 
 
-def _components(nodes, neighbours):
-    """The connected groups of organisations with affiliations, largest first."""
-    seen, groups = set(), []
-    for node in sorted(nodes, key=lambda n: n.organisation.slug):
-        if node in seen or not neighbours[node]:
-            continue
-        group, todo = [], [node]
-        seen.add(node)
-        while todo:
-            current = todo.pop()
-            group.append(current)
-            for other in sorted(neighbours[current], key=lambda n: n.organisation.slug):
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
-        groups.append(group)
-    groups.sort(key=lambda g: (-len(g), min(n.organisation.slug for n in g)))
-    return groups
-
-
-def _layers(group, edges):
-    """A connected group in rows, top first: an organisation sits one row below the highest
-    it points to. (Where arrows go round in a circle, the one that closes it points down.)"""
-    members = set(group)
-    up = defaultdict(list)  # node: the nodes it points to
-    for edge in edges:
-        if edge.source in members:
-            up[edge.source].append(edge.target)
-    level, visiting = {}, set()
-
-    def depth(node):
-        if node not in level:
-            visiting.add(node)
-            above = [n for n in up[node] if n not in visiting]  # skip the edge closing a cycle
-            level[node] = 1 + max(map(depth, above)) if above else 0
-            visiting.discard(node)
-        return level[node]
-
-    for node in sorted(group, key=lambda n: n.organisation.slug):
-        depth(node)
-    rows = [[] for _ in range(max(level.values()) + 1)]
-    for node in group:
-        rows[level[node]].append(node)
-    # The top row by kind and name; each row below under the organisations it points to
-    # (the mean of their positions), then the top row again over the row below.
-    linked = defaultdict(set)
-    for edge in edges:
-        if edge.source in members:
-            linked[edge.source].add(edge.target)
-            linked[edge.target].add(edge.source)
-    rows[0].sort(key=_org_order)
-    for i in range(1, len(rows)):
-        _sort_under(rows[i], rows[i - 1], linked)
-    if len(rows) > 1:
-        _sort_under(rows[0], rows[1], linked)
-    return rows
-
-
-def _sort_under(row, reference, linked):
-    position = {node: i / max(len(reference) - 1, 1) for i, node in enumerate(reference)}
-
-    def key(node):
-        near = [position[n] for n in linked[node] if n in position]
-        return (sum(near) / len(near) if near else 0.5, *_org_order(node))
-
-    row.sort(key=key)
-
-
-def _place(diagram, groups, alone=()):
-    """Give each node its position: `groups` of connected rows, then rows of unconnected
-    organisations under a caption. Sets the diagram's size."""
-    widest = max((len(row) for rows in [*groups, alone] for row in rows), default=1)
-    diagram.width = max(WIDTH, widest * (NODE_WIDTH + NODE_GAP) + 2 * MARGIN)
+def _place(diagram, rows, gap, spacing):
+    """Give each node its position, `rows` top first, `gap` apart, and at least `spacing`
+    between the nodes of a row. Sets the diagram's size."""
+    widest = max(len(row) for row in rows)
+    diagram.width = max(WIDTH, widest * (NODE_WIDTH + spacing) + 2 * MARGIN)
     y = MARGIN
-
-    def place_row(row):
+    for r, row in enumerate(rows):
+        y += gap if r else 0
         slot = (diagram.width - 2 * MARGIN) / len(row)
         height = max(node.height for node in row)
         for i, node in enumerate(row):
             node.x = round(MARGIN + slot * (i + 0.5), 1)
             node.y = round(y + (height - node.height) / 2, 1)
-        return height
-
-    for g, rows in enumerate(groups):
-        y += GROUP_GAP if g else 0
-        for r, row in enumerate(rows):
-            y += ROW_GAP if r else 0
-            y += place_row(row)
-    if alone:
-        y += GROUP_GAP if groups else 0
-        diagram.notes.append((diagram.width / 2, y + 15, "No recorded affiliations:"))
-        y += 30
-        for r, row in enumerate(alone):
-            y += 16 if r else 0
-            y += place_row(row)
+        y += height
     diagram.height = round(y + MARGIN, 1)
 
 
 def _route(diagram):
-    """Each edge's path and its label's place: the first of LABEL_PLACES along the arrow
-    where the label overlaps no box and no label placed before it."""
-    taken = [_grow(node.box, 4) for node in diagram.nodes]
+    """Each edge's path, then its label's place: the first of LABEL_PLACES along the arrow
+    (on it, else just beside it) where the label is clear of every box, every label placed
+    before it and every other arrow, and inside the picture."""
     for edge in diagram.edges:
         start, control, end = _curve(edge)
         if edge.bend:
             edge.path = f"M{_xy(start)} Q{_xy(control)} {_xy(end)}"
+            steps = [i / CURVE_STEPS for i in range(CURVE_STEPS + 1)]
         else:
             edge.path = f"M{_xy(start)} L{_xy(end)}"
+            steps = [0, 1]
+        edge.points = [_at(start, control, end, t) for t in steps]
+    taken = [node.box for node in diagram.nodes]
+    for edge in diagram.edges:
+        start, control, end = _curve(edge)
         lines = [line for label in edge.labels for line in wrap(label, LABEL_CHARS)]
-        width = max(map(len, lines)) * LABEL_CHAR_WIDTH + 8
-        height = len(lines) * LABEL_LINE + 4
-        for t in LABEL_PLACES:
+        width = max(map(len, lines)) * LABEL_CHAR_WIDTH + 2 * LABEL_CLEARANCE
+        height = len(lines) * LABEL_LINE + 2 * LABEL_CLEARANCE
+        arrows = [e.points for e in diagram.edges if e is not edge]
+        # On the arrow, then beside it (first on the side a curved arrow bows to); if none
+        # is clear, the middle (and the rows move apart).
+        side = 1 if edge.bend and control[0] >= (start[0] + end[0]) / 2 else -1
+        places = [(t, 0) for t in LABEL_PLACES]
+        places += [(t, shift) for shift in (side, -side) for t in LABEL_PLACES]
+        for t, shift in [*places, (0.5, 0)]:
             x, y = _at(start, control, end, t)
+            x += shift * (width / 2 + 1)
             x = min(max(x, width / 2), diagram.width - width / 2)  # inside the picture
             box = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
-            if not any(_overlap(box, other) for other in taken):
+            clear = not any(_overlap(box, other) for other in taken)
+            if clear and not any(_crosses(box, points) for points in arrows):
                 break
-        else:
-            x, y = _at(start, control, end, 0.5)
-            x = min(max(x, width / 2), diagram.width - width / 2)
-            box = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
         taken.append(box)
         edge.label_x = round(x, 1)
+        edge.label_box = box
+        top = box[1] + LABEL_CLEARANCE
         edge.label_lines = [
-            (round(box[1] + 2 + LABEL_LINE * (i + 1) - 5, 1), line) for i, line in enumerate(lines)
+            (round(top + LABEL_LINE * (i + 1) - 5, 1), line) for i, line in enumerate(lines)
         ]
 
 
@@ -404,10 +380,6 @@ def _at(start, control, end, t):
     )
 
 
-def _grow(box, by):
-    return (box[0] - by, box[1] - by, box[2] + by, box[3] + by)
-
-
 def _overlap(a, b):
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -420,3 +392,31 @@ def _n(value):
     """A coordinate to one decimal place, without a trailing ".0"."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+def _crosses(box, points):
+    """Whether the line through `points` passes through `box`."""
+    return any(_segment_crosses(box, a, b) for a, b in pairwise(points))
+
+
+def _segment_crosses(box, a, b):
+    """Whether the segment from `a` to `b` passes through the inside of `box` (clipped to it,
+    Liang-Barsky: what is left of the segment has length)."""
+    low, high = 0.0, 1.0
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    for p, q in (
+        (-dx, a[0] - box[0]),
+        (dx, box[2] - a[0]),
+        (-dy, a[1] - box[1]),
+        (dy, box[3] - a[1]),
+    ):
+        if p == 0:
+            if q <= 0:
+                return False
+        elif p < 0:
+            low = max(low, q / p)
+        else:
+            high = min(high, q / p)
+        if low >= high:
+            return False
+    return True

@@ -195,3 +195,27 @@ class SuggestForm(forms.Form):
 
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())
+
+
+class NetworkForm(forms.Form):
+    """The organisation whose affiliations the network page draws: `?o=isme`, any
+    organisation's slug; without one, the most affiliated. `organisation` is the one chosen,
+    a `for_network()` row (None if there is none, or the choice is no organisation's)."""
+
+    o = forms.CharField(label="Organisation", required=False, strip=True)
+
+    def __init__(self, data, default):
+        super().__init__(data)
+        self.default = default
+
+    def clean_o(self):
+        value = self.cleaned_data["o"]
+        slug = value or self.default
+        self.organisation = None
+        if slug and len(slug) <= SLUG_MAX_LENGTH and SLUG_RE.fullmatch(slug):
+            self.organisation = Organisation.objects.for_network().filter(slug=slug).first()
+        if value and self.organisation is None:
+            raise ValidationError(
+                CompareForm.messages["unknown"], code="unknown", params={"value": shown(value)}
+            )
+        return value

@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -12,7 +13,7 @@ from .basket import Basket
 from .cache import data_version, memoised
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
-from .forms import CompareForm, SuggestForm
+from .forms import CompareForm, NetworkForm, SuggestForm
 from .history import History
 from .models import Organisation, SearchName, Source, detail_url
 
@@ -110,21 +111,41 @@ class OrganisationChangesView(Canonical, DetailView):
 
 
 class NetworkView(Canonical, TemplateView):
-    """The organisations and their affiliations, as a diagram and as a list: all of them, or
-    in a directory too big to draw, the SHOWN most affiliated."""
+    """One organisation's affiliations, as a diagram and as a list: `?o=isme`, or without a
+    choice the most affiliated. Each organisation in the diagram links to its own; the page
+    offers the SHOWN most affiliated to choose from. (A drawing of the whole network would be
+    too small to read, and one of part of it would leave out partners.)"""
 
     template_name = "organisations/network.html"
     SHOWN = 40
 
     def get_context_data(self, **kwargs):
-        total = Organisation.objects.count()
-        organisations = list(Organisation.objects.hubs(self.SHOWN, total).for_network())
+        chosen = self.request.GET.get("o", "")
+        choices = Organisation.objects.most_affiliated(self.SHOWN, first=chosen.strip())
+        form = NetworkForm(self.request.GET, default=choices[0][0] if choices else "")
+        organisation = form.organisation if form.is_valid() else None
         return super().get_context_data(
-            organisations=organisations,
-            total=total,
-            diagram=network_diagram(organisations),
+            form=form,
+            choices=choices,
+            organisation=organisation,
+            diagram=organisation and network_diagram(organisation, network_url),
             **kwargs,
         )
+
+    def canonical_query(self, context):
+        """`?o=...` for a chosen organisation; none for a choice of no organisation."""
+        form = context["form"]
+        if not form.is_valid():
+            return None
+        query = QueryDict(mutable=True)
+        if form.cleaned_data["o"]:
+            query["o"] = form.cleaned_data["o"]
+        return query
+
+
+def network_url(organisation):
+    """The network page's address for `organisation`'s affiliations."""
+    return f"{reverse('organisations:network')}?{urlencode({'o': organisation.slug})}"
 
 
 class CompareView(Canonical, TemplateView):

@@ -160,15 +160,23 @@ def test_the_table_scrolls_in_its_own_focusable_region(client):
         "class": "compare-scroll",
         "role": "region",
         "aria-labelledby": "compare-caption",
+        "aria-describedby": "compare-cue",
         "tabindex": "0",
     }
     table, *_ = region.elements
     assert table.matches("table", class_="compare")
     caption, *_ = table.elements
     assert caption.matches("caption", id="compare-caption")
+    # The cue saying to scroll sideways, there without JavaScript (the stylesheet shows it
+    # where the columns do not fit; tests/browser/test_real_size.py).
+    cue = read(response).one(id="compare-cue")
+    assert cue.text.startswith("2 organisations side by side: scroll the table sideways")
     content = response.content.decode()
     assert "style=" not in content
-    assert "<script" not in content
+    # One script, the cue's count, from a file (no inline script: the CSP).
+    scripts = read(response).find_all("script", src=True)
+    assert [script.get("src") for script in scripts] == ["/static/js/compare.js"]
+    assert content.count("<script") == 1
 
 
 def test_only_get_is_allowed(client):

@@ -310,12 +310,14 @@ def test_every_fact_is_in_its_section_of_its_organisations_page(client, slug):
             for fact in (source.title, *(citation.excerpt for citation in citations))
         ],
     }
-    sections = {"header": page.one("header", class_="organisation__header")}
+    # The header's facts: under the name, or beside the sections on a wide screen.
+    header = page.one("header", class_="organisation__header").text
+    sections = {"header": header + " " + page.one(class_="organisation__aside").text}
     missing = []
     for where, said in facts.items():
         said = [fact for fact in said if fact]
         if said:
-            text = (sections.get(where) or page.one(id=where)).text
+            text = sections.get(where) or page.one(id=where).text
             missing += [(where, fact) for fact in said if normalise(fact) not in text]
     assert not missing
 

@@ -47,6 +47,8 @@ PAGES = [
     ("compare-choose", COMPARE, 200),
     ("compare-error", f"{COMPARE}?o=isme", 200),
     ("network", reverse("organisations:network"), 200),
+    ("network-amie", f"{reverse('organisations:network')}?o=amie", 200),
+    ("network-error", f"{reverse('organisations:network')}?o=nobody", 200),
     ("about", reverse("about"), 200),
     ("downloads", reverse("downloads"), 200),
     ("changes", reverse("organisations:changes", args=["isme"]), 200),

@@ -202,11 +202,22 @@ def test_opening_an_organisation_and_following_its_affiliations(open_page):
     # The diagram's organisations are links too.
     page.locator("svg.diagram").get_by_role("link", name="UNESCO").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("UNESCO")
-    # And the whole network, from the header.
+    # And the network, from the header: the most affiliated organisation first, then the one
+    # chosen in the diagram, or from the list (without JavaScript too: a link and a form).
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Network").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Affiliation network")
-    page.locator("svg.diagram").get_by_role("link", name="Music Mark").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Music Mark")
+    title = page.locator("#network-title")
+    expect(title).to_have_text("International Society for Music Education (ISME)")
+    page.locator("svg.diagram").get_by_role("link", name="UNESCO").click()
+    expect(title).to_have_text("UNESCO")
+    expect(page.get_by_label("Organisation")).to_have_value("unesco")
+    page.get_by_label("Organisation").select_option("amie")
+    page.get_by_role("button", name="Show").click()
+    expect(title).to_have_text("Alliance for a Musically Inclusive England (AMIE)")
+    page.get_by_role("link", name="Open AMIE’s page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Alliance for a Musically Inclusive England (AMIE)"
+    )
 
 
 def test_comparing_organisations(open_page):
