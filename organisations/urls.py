@@ -12,9 +12,17 @@ urlpatterns = [
     path("compare/", cached_page(views.CompareView.as_view()), name="compare"),
     path("network/", cached_page(views.NetworkView.as_view()), name="network"),
     path("suggest.json", cached_page(views.SuggestView.as_view()), name="suggest"),
+    # Readers' suggestions: never cached (a form with tokens; a private status page).
+    path("suggest/", views.SuggestionView.as_view(), name="suggest-organisation"),
+    path(
+        "suggestions/<slug:token>/",
+        views.SuggestionStatusView.as_view(),
+        name="suggestion-status",
+    ),
     path("export.csv", views.CsvExportView.as_view(), name="export-csv"),
     path("export.json", views.JsonExportView.as_view(), name="export-json"),
     path("<slug:slug>/", cached_page(views.OrganisationDetailView.as_view()), name="detail"),
+    path("<slug:slug>/suggest/", views.SuggestionView.as_view(), name="suggest-change"),
     path(
         "<slug:slug>/changes/",
         cached_page(views.OrganisationChangesView.as_view()),
