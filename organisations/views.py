@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
@@ -261,7 +262,8 @@ class AboutTheDataView(Canonical, TemplateView):
 class SuggestionView(TemplateView):
     """“Suggest a change” to an organisation (`slug`), or “Suggest an organisation” (none).
     Never cached (the form holds a CSRF token and a form token). A valid suggestion is saved,
-    and the sender sent to its status page; spam is refused (suggestions.py)."""
+    and the sender sent to its status page; spam is refused (suggestions.py). Outside the
+    request's transaction (urls.py): the page only reads, but for that one save."""
 
     template_name = "organisations/suggestion_form.html"
     http_method_names = ["get", "post", "head", "options"]
@@ -287,10 +289,11 @@ class SuggestionView(TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         if suggestions.over_the_limit(request):
             return self.refused("organisations/suggestion_limit.html", status=429)
-        suggestion = form.save(commit=False)
-        suggestion.token = suggestions.new_token()
-        suggestion.save()
-        suggestions.received(suggestion, request)
+        with transaction.atomic():  # the e-mail to the editors goes once it is committed
+            suggestion = form.save(commit=False)
+            suggestion.token = suggestions.new_token()
+            suggestion.save()
+            suggestions.received(suggestion, request)
         return redirect(f"{suggestion.get_absolute_url()}?sent=1")
 
     def form(self, data=None):

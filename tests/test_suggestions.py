@@ -286,18 +286,9 @@ def test_an_email_that_cannot_be_sent_never_loses_the_suggestion(
 
 
 def a_suggestion(**fields):
-    values = {
-        "organisation": Organisation.objects.get(slug="music-mark"),
-        "name": "Music Mark",
-        "problem": "A call to action is missing.",
-        "correction": "the strongest possible focus on the impacts",
-        "evidence_url": "https://www.musicmark.org.uk/about-us/",
-        "evidence_passage": "the strongest possible focus on the impacts",
-        "email": "reader@example.org",
-        "token": suggestions.new_token(),
-        **fields,
-    }
-    return Suggestion.objects.create(**values)
+    """A suggestion about Music Mark (factories.suggestion), unless `organisation` says."""
+    organisation = fields.pop("organisation", Organisation.objects.get(slug="music-mark"))
+    return factories.suggestion(organisation, **fields)
 
 
 def test_the_admin_front_page_counts_the_open_suggestions(editor_client):
@@ -430,7 +421,7 @@ def test_accepting_edits_the_organisation_through_the_verbatim_rule(
 
 
 def test_an_organisation_to_add_is_accepted_by_adding_it(editor_client):
-    suggestion = a_suggestion(organisation=None, name="Eastbrook Music Hub")
+    suggestion = a_suggestion(organisation=None)
     address = url(Organisation, "add") + f"?suggestion={suggestion.pk}"
     page = editor_client.get(address)
     assert fold("Accepting suggestion") in visible(page)

@@ -39,6 +39,8 @@ PAGES = [
     ("compare-error", f"{COMPARE}?o=isme", 200),
     ("network", reverse("organisations:network"), 200),
     ("about", reverse("about"), 200),
+    ("suggest-change", reverse("organisations:suggest-change", args=["isme"]), 200),
+    ("suggest-organisation", reverse("organisations:suggest-organisation"), 200),
     ("not-found", "/organisations/no-such-organisation/", 404),
 ]
 
