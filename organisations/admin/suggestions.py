@@ -132,8 +132,7 @@ class SuggestionAdmin(admin.ModelAdmin):
     @admin.display(description="evidence")
     def evidence(self, obj):
         return format_html(
-            '<p><a href="{}" rel="noopener noreferrer nofollow">{}</a></p><blockquote>{}'
-            "</blockquote>",
+            '<p><a href="{}" rel="noopener noreferrer nofollow">{}</a></p><p>“{}”</p>',
             obj.evidence_url,
             obj.evidence_url,
             obj.evidence_passage,

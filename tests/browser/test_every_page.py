@@ -45,12 +45,15 @@ PAGES = [
 ]
 
 
-def violations(page):
-    """axe-core's violations on the page as it is, one line each: every rule axe runs by
-    default (WCAG 2.2 A and AA, and best practices)."""
+def violations(page, within="html"):
+    """axe-core's violations on the page as it is (or in the part of it `within` selects), one
+    line each: every rule axe runs by default (WCAG 2.2 A and AA, and best practices)."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE_SCRIPT)  # once a page: it is half a megabyte
-    found = page.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
+    found = page.evaluate(
+        "within => axe.run(within, {resultTypes: ['violations']}).then(r => r.violations)",
+        within,
+    )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
         for v in found
