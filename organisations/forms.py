@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from . import suggestions
 from .models import MemberBenefit, Organisation, Suggestion
 
 MIN_COMPARED = 2
@@ -213,7 +214,8 @@ class SuggestionForm(forms.ModelForm):
     address and the passage there that says so), with an optional e-mail address for a reply.
     For an organisation to add, its name too. Every field's length is limited (the model's
     `max_length`, which the browser is told as `maxlength`); `started` is the signed form token
-    (suggestions.form_token), checked by the view."""
+    (suggestions.form_token): one too fresh or too old is the form's error, and a form shown
+    again with errors carries a new one."""
 
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -265,7 +267,7 @@ class SuggestionForm(forms.ModelForm):
     }
 
     def __init__(self, *args, organisation=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, initial={"started": suggestions.form_token()}, **kwargs)
         self.instance.organisation = organisation
         if organisation is not None:  # the name is the organisation's own
             del self.fields["name"]
@@ -286,10 +288,21 @@ class SuggestionForm(forms.ModelForm):
                     f"Shorten this to {field.max_length:,} characters or fewer."
                 )
 
+    def clean(self):
+        data = super().clean()
+        problem = suggestions.token_problem(data.get("started"))
+        if problem:
+            raise forms.ValidationError(self.messages[problem], code=problem)
+        return data
+
     def full_clean(self):
-        """As Django's, then each field with an error says so to assistive technology, and
-        names its hint and its error (includes/form_field.html gives them these ids)."""
+        """As Django's; then, with errors, a new form token to send it again with, and each
+        field with an error says so to assistive technology, naming its hint and its error
+        (includes/form_field.html gives them these ids)."""
         super().full_clean()
+        if self.is_bound and self.errors:
+            self.data = self.data.copy()
+            self.data["started"] = suggestions.form_token()
         for name in self.errors:
             if name in self.fields:
                 bound = self[name]
@@ -299,7 +312,3 @@ class SuggestionForm(forms.ModelForm):
                 self.fields[name].widget.attrs.update(
                     {"aria-invalid": "true", "aria-describedby": " ".join(described)}
                 )
-
-    def token_problem(self, problem):
-        """Show what is wrong with the form token as the form's error."""
-        self.add_error(None, forms.ValidationError(self.messages[problem], code=problem))

@@ -279,13 +279,7 @@ class SuggestionView(TemplateView):
         if request.POST.get(suggestions.HONEYPOT):
             return self.refused("organisations/suggestion_refused.html", status=400)
         form = self.form(request.POST)
-        if form.is_valid():
-            problem = suggestions.token_problem(form.cleaned_data["started"])
-            if problem:
-                form.token_problem(problem)
         if not form.is_valid():
-            form.data = form.data.copy()
-            form.data["started"] = suggestions.form_token()  # a fresh one to send it again
             return self.render_to_response(self.get_context_data(form=form))
         if suggestions.over_the_limit(request):
             return self.refused("organisations/suggestion_limit.html", status=429)
@@ -297,8 +291,7 @@ class SuggestionView(TemplateView):
         return redirect(f"{suggestion.get_absolute_url()}?sent=1")
 
     def form(self, data=None):
-        initial = {"started": suggestions.form_token()}
-        return SuggestionForm(data, initial=initial, organisation=self.organisation)
+        return SuggestionForm(data, organisation=self.organisation)
 
     def refused(self, template, status):
         return self.response_class(

@@ -211,13 +211,15 @@ def test_the_honeypot_filled_in_is_refused(client, address):
 
 
 def test_a_form_sent_within_seconds_of_opening_is_refused(client, address):
-    page = send(client, address, token=suggestions.form_token())
+    now = time.time()
+    with mock.patch("time.time", return_value=now + 1):  # a second after it was given out
+        page = send(client, address, token=suggestions.form_token(now=now))
     assert page.status_code == 200
     assert fold("within seconds of being opened") in visible(page)
     assert not Suggestion.objects.exists()
     # The page gives a new token: sent again after a while, it is taken.
     token = read(page).one("input", name="started").get("value")
-    with mock.patch("time.time", return_value=time.time() + 10):
+    with mock.patch("time.time", return_value=time.time() + 10):  # ten seconds later
         assert send(client, address, token=token).status_code == 302
 
 
