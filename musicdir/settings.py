@@ -244,6 +244,26 @@ TECHNICAL_ERRORS = os.environ.get("DJANGO_TECHNICAL_ERRORS") == "1"
 # Where readers report an error or ask for a take-down (the page about the data, the footer):
 # shown only when set.
 CONTACT_EMAIL = os.environ.get("MUSICDIR_CONTACT_EMAIL", "")
+
+# E-mail (readers' suggestions: organisations/suggestions.py). Through SMTP when
+# DJANGO_EMAIL_HOST is set; otherwise written to the console (the process's output).
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "1") == "1"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "musicdir <noreply@localhost>")
+# Readers' suggestions: how many one address may send in an hour, and how old (in seconds) the
+# form they send must be: at least a few seconds (no one reads and fills it faster), at most a day.
+SUGGESTIONS_PER_HOUR = int(os.environ.get("MUSICDIR_SUGGESTIONS_PER_HOUR", "5"))
+SUGGESTION_FORM_MIN_AGE = 3
+SUGGESTION_FORM_MAX_AGE = 60 * 60 * 24
 if not re.fullmatch(r"(?:[A-Za-z0-9._~-]+/)+", ADMIN_URL):
     raise ImproperlyConfigured(
         f"DJANGO_ADMIN_URL must be a path such as 'admin/' or 'editors-a8f3/': letters, "

@@ -234,6 +234,21 @@ def _safely(call, *args, confirms=False):
     return result
 
 
+def counted(key, timeout):
+    """Add one to the count kept under `key` (for `timeout` seconds from the first) and return
+    it; None while the cache fails (as any call to it does: logged once, left alone a while)."""
+
+    def add_one():
+        cache.add(key, 0, timeout)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, timeout)
+            return 1
+
+    return _safely(add_one, confirms=True)
+
+
 def cache_status():
     """None if the cache works (it is written to now, unless it failed less than RETRY_AFTER
     ago), else what went wrong: for /readyz, which reports it without failing."""

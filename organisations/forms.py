@@ -7,8 +7,10 @@ from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
-from .models import MemberBenefit, Organisation
+from . import suggestions
+from .models import MemberBenefit, Organisation, Suggestion
 
 MIN_COMPARED = 2
 MAX_COMPARED = 4
@@ -219,3 +221,118 @@ class NetworkForm(forms.Form):
                 CompareForm.messages["unknown"], code="unknown", params={"value": shown(value)}
             )
         return value
+
+
+# A reader's suggestion (organisations/suggestions.py) ------------------------------------------
+
+
+def _https_by_default(db_field, **kwargs):
+    """A web address typed without its scheme is taken to be https (Django 6's default)."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
+class SuggestionForm(forms.ModelForm):
+    """What a reader sends: what is wrong or missing, the correction, and the evidence (a web
+    address and the passage there that says so), with an optional e-mail address for a reply.
+    For an organisation to add, its name too. Every field's length is limited (the model's
+    `max_length`, which the browser is told as `maxlength`); `started` is the signed form token
+    (suggestions.form_token): one too fresh or too old is the form's error, and a form shown
+    again with errors carries a new one."""
+
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Suggestion
+        formfield_callback = _https_by_default
+        fields = ["name", "problem", "correction", "evidence_url", "evidence_passage", "email"]
+        labels = {
+            "name": "The organisation's name",
+            "problem": "What is wrong or missing?",
+            "correction": "What should it say?",
+            "evidence_url": "Where does it say so?",
+            "evidence_passage": "The passage that says so",
+            "email": "Your e-mail address (optional)",
+        }
+        help_texts = {
+            "name": "As the organisation names itself.",
+            "problem": "For example: the founding year is wrong; a programme is missing.",
+            "correction": "The correct value or text, as you would like the page to read.",
+            "evidence_url": "The web address of a page published by the organisation or "
+            "another source, for example https://www.example.org/about",
+            "evidence_passage": "Copy the words from that page, exactly as they are written.",
+            "email": "Only if you would like to hear what happens. We use it for nothing "
+            "else, never show it, and delete it 30 days after we close your suggestion.",
+        }
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 4}),
+            "correction": forms.Textarea(attrs={"rows": 4}),
+            "evidence_passage": forms.Textarea(attrs={"rows": 4}),
+            "evidence_url": forms.URLInput(attrs={"autocomplete": "url"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        }
+        error_messages = {
+            "name": {"required": "Enter the organisation's name."},
+            "problem": {"required": "Say what is wrong or missing."},
+            "correction": {"required": "Enter what it should say."},
+            "evidence_url": {
+                "required": "Enter the web address of the page that says so.",
+                "invalid": "Enter a web address, such as https://www.example.org/about",
+            },
+            "evidence_passage": {"required": "Copy the passage that says so from that page."},
+            "email": {"invalid": "Enter an e-mail address, such as name@example.org"},
+        }
+
+    messages = {
+        "fresh": "This form was sent within seconds of being opened, as only a robot could. "
+        "If you are not one, check your suggestion and send it again.",
+        "expired": "This form is out of date. Check your suggestion and send it again.",
+    }
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, initial={"started": suggestions.form_token()}, **kwargs)
+        self.instance.organisation = organisation
+        if organisation is not None:  # the name is the organisation's own
+            del self.fields["name"]
+            self.instance.name = organisation.name
+        else:
+            self.fields["problem"].label = "What does the organisation do?"
+            self.fields["problem"].help_text = "Who it serves, and how, in a sentence or two."
+            self.fields["correction"].label = "Why should it be in the directory?"
+            self.fields["correction"].help_text = "For example: it runs music education in "
+            "schools across its county."
+            self.fields["problem"].error_messages["required"] = "Say what the organisation does."
+            self.fields["correction"].error_messages["required"] = (
+                "Say why it should be in the directory."
+            )
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages["max_length"] = (
+                    f"Shorten this to {field.max_length:,} characters or fewer."
+                )
+
+    def clean(self):
+        data = super().clean()
+        problem = suggestions.token_problem(data.get("started"))
+        if problem:
+            raise forms.ValidationError(self.messages[problem], code=problem)
+        return data
+
+    def full_clean(self):
+        """As Django's; then, with errors, a new form token to send it again with, and each
+        field with an error says so to assistive technology, naming its hint and its error
+        (includes/form_field.html gives them these ids)."""
+        super().full_clean()
+        if self.is_bound and self.errors:
+            self.data = self.data.copy()
+            self.data["started"] = suggestions.form_token()
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                described = [f"{bound.auto_id}_error"]
+                if self.fields[name].help_text:
+                    described.insert(0, f"{bound.auto_id}_helptext")
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": " ".join(described)}
+                )

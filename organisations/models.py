@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property, lru_cache
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -1512,3 +1513,97 @@ RECORD_MODELS = [
     OtherName,
     Identifier,
 ]
+
+
+# Readers' suggestions (organisations/suggestions.py) --------------------------------------------
+
+# How long a closed suggestion keeps its sender's e-mail address (remove_suggestion_emails).
+KEEP_EMAIL_DAYS = 30
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Suggestion.OPEN)
+
+    def keeping_email_past(self, moment):
+        """Closed before `moment`, still holding an e-mail address."""
+        return self.exclude(email="").filter(closed__lt=moment)
+
+
+class Suggestion(models.Model):
+    """A reader's suggestion: a change to an organisation, or an organisation to add, with the
+    evidence for it (a web address and the passage there that says so). Moderated by editors;
+    its sender follows it on a private page (`token`)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        NEEDS_INFORMATION = "needs-information", "Needs information"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    OPEN = (Status.NEW, Status.NEEDS_INFORMATION)
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        help_text="The organisation it is about; blank for an organisation to add.",
+    )
+    name = models.CharField(
+        "organisation's name",
+        max_length=200,
+        help_text="As the sender named it (the organisation's name when it was sent).",
+    )
+    problem = fields.TextField("what is wrong or missing", max_length=2000)
+    correction = fields.TextField(max_length=2000)
+    evidence_url = models.URLField("evidence: web address", max_length=500)
+    evidence_passage = fields.TextField("evidence: the passage", max_length=2000)
+    email = models.EmailField(
+        "sender's e-mail address",
+        blank=True,
+        help_text="Removed 30 days after the suggestion is closed. Never shown publicly.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    reason = fields.TextField(
+        "reason given to the sender",
+        blank=True,
+        max_length=2000,
+        help_text="Shown on the sender's status page and in the e-mail telling them.",
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    sent = models.DateTimeField(auto_now_add=True)
+    closed = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent"]
+
+    def __str__(self):
+        return f"{self.reference}: {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("organisations:suggestion-status", kwargs={"token": self.token})
+
+    @property
+    def reference(self):
+        return f"S{self.pk:05d}" if self.pk else "S(new)"
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN
+
+    @property
+    def is_addition(self):
+        return self.organisation_id is None

@@ -1,21 +1,25 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import downloads, exports, facets
+from . import downloads, exports, facets, suggestions
 from .basket import PARAMETER as BASKET
 from .basket import Basket
 from .cache import data_version, memoised
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
-from .forms import CompareForm, NetworkForm, SuggestForm
+from .forms import CompareForm, NetworkForm, SuggestForm, SuggestionForm
 from .history import History
-from .models import Organisation, SearchName, Source, detail_url
+from .models import Organisation, SearchName, Source, Suggestion, detail_url
 
 
 class Canonical:
@@ -381,3 +385,74 @@ class AboutTheDataView(Canonical, TemplateView):
             sources=Source.objects.select_related("publisher"),
             **kwargs,
         )
+
+
+# Readers' suggestions (organisations/suggestions.py) --------------------------------------------
+
+
+@method_decorator(never_cache, name="dispatch")
+class SuggestionView(TemplateView):
+    """“Suggest a change” to an organisation (`slug`), or “Suggest an organisation” (none).
+    Never cached (the form holds a CSRF token and a form token). A valid suggestion is saved,
+    and the sender sent to its status page; spam is refused (suggestions.py). Outside the
+    request's transaction (urls.py): the page only reads, but for that one save."""
+
+    template_name = "organisations/suggestion_form.html"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def dispatch(self, request, slug=None):
+        self.organisation = get_object_or_404(Organisation, slug=slug) if slug else None
+        return super().dispatch(request)
+
+    def get(self, request):
+        return self.render_to_response(self.get_context_data(form=self.form()))
+
+    def post(self, request):
+        if request.POST.get(suggestions.HONEYPOT):
+            return self.refused("organisations/suggestion_refused.html", status=400)
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        if suggestions.over_the_limit(request):
+            return self.refused("organisations/suggestion_limit.html", status=429)
+        with transaction.atomic():  # the e-mail to the editors goes once it is committed
+            suggestion = form.save(commit=False)
+            suggestion.token = suggestions.new_token()
+            suggestion.save()
+            suggestions.received(suggestion, request)
+        return redirect(f"{suggestion.get_absolute_url()}?sent=1")
+
+    def form(self, data=None):
+        return SuggestionForm(data, organisation=self.organisation)
+
+    def refused(self, template, status):
+        return self.response_class(
+            request=self.request,
+            template=template,
+            context={"organisation": self.organisation},
+            status=status,
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            organisation=self.organisation, honeypot=suggestions.HONEYPOT, **kwargs
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class SuggestionStatusView(DetailView):
+    """A suggestion's private status page: its address (the token) is known only to the sender.
+    Never cached, never indexed; shows no e-mail address."""
+
+    queryset = Suggestion.objects.select_related("organisation")
+    slug_field = slug_url_kwarg = "token"
+    context_object_name = "suggestion"
+    template_name = "organisations/suggestion_status.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(just_sent="sent" in self.request.GET, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response

@@ -73,9 +73,9 @@ class ChangeForm:
     `data` (what submitting it unchanged sends: change it first), `add_row` as the "Add
     another" button does, and `save`."""
 
-    def __init__(self, client, obj):
+    def __init__(self, client, obj, query=""):
         self.client, self.object = client, obj
-        self.address = url(type(obj), "change", obj.pk)
+        self.address = url(type(obj), "change", obj.pk) + (f"?{query}" if query else "")
         self.page = client.get(self.address)
         assert self.page.status_code == 200, self.address
         self.data = form_data(self.page, f"{obj._meta.model_name}_form")

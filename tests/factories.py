@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
-from organisations import models
+from organisations import models, suggestions
 
 # For each kind of record: a passage of a source, verbatim, and the fields that quote it.
 QUOTED = {
@@ -163,6 +163,23 @@ other_name = partial(record, models.OtherName)
 def affiliation(organisation, other, **fields):
     """`organisation` is <kind> `other` (by default a partner of it)."""
     return record(models.Affiliation, organisation, other=other, **fields)
+
+
+def suggestion(organisation, **fields):
+    """A reader's suggestion about `organisation` (None: one to add), as the site saves one
+    sent: a call to action Music Mark's page has, with its evidence, and an e-mail address."""
+    values = {
+        "organisation": organisation,
+        "name": organisation.name if organisation else "Eastbrook Music Hub",
+        "problem": "A call to action is missing.",
+        "correction": "the strongest possible focus on the impacts",
+        "evidence_url": "https://www.musicmark.org.uk/about-us/",
+        "evidence_passage": "the strongest possible focus on the impacts",
+        "email": "reader@example.org",
+        "token": suggestions.new_token(),
+        **fields,
+    }
+    return models.Suggestion.objects.create(**values)
 
 
 def editor(username, **fields):

@@ -22,6 +22,7 @@ from organisations.models import (
     SearchName,
     Source,
     Statement,
+    Suggestion,
 )
 from tests import factories
 from tests.admin_forms import organisation_form, url
@@ -38,7 +39,13 @@ REGISTERED = sorted(
 )
 # The site's own bookkeeping, shown read only: nobody edits it.
 READ_ONLY = {DataVersion}
-EDITABLE = [(model, model_admin) for model, model_admin in REGISTERED if model not in READ_ONLY]
+# Readers send suggestions (through the site); editors moderate them, and add none.
+SENT_BY_READERS = {Suggestion}
+EDITABLE = [
+    (model, model_admin)
+    for model, model_admin in REGISTERED
+    if model not in READ_ONLY | SENT_BY_READERS
+]
 # What the search derives from the directory (search_index.py): not in the admin, and not
 # for editors to change.
 DERIVED = {SearchEntry, SearchName}
@@ -92,6 +99,7 @@ def is_history(model):
 # factories.py). No source gives a register number, so the identifier's passage does not give
 # its number: an editor's save would refuse it, but the admin's pages must still show it.
 NOT_IN_THE_FIXTURE = {
+    Suggestion: factories.suggestion,
     AreaServed: factories.area_served,
     OtherName: factories.other_name,
     Identifier: lambda amie: Identifier.objects.create(
@@ -327,6 +335,7 @@ def test_editors_group_may_edit_every_model_of_the_app_and_nothing_else(db):
         for model in models
         if model not in history
         for action in ("view", "add", "change", "delete")
+        if not (model in SENT_BY_READERS and action == "add")
     }
     # The history they may see, not change: it changes only as the directory does.
     expected |= {f"view_{model._meta.model_name}" for model in history}

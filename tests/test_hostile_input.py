@@ -8,9 +8,12 @@ UTF-8, mixed with valid values so the deeper code runs too. None may give a 5xx;
 unescaped. The number of examples comes from the hypothesis profile in conftest.py
 (`HYPOTHESIS_PROFILE=thorough` for many more).
 
+The suggestion forms get the same in every field they post.
+
 Then the limits, each with its message: query length, comparison size, page size.
 """
 
+import time
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
@@ -19,6 +22,7 @@ from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
+from organisations import suggestions
 from organisations.filters import QUERY_MAX_LENGTH
 from organisations.forms import MAX_COMPARED
 from organisations.models import Organisation
@@ -195,6 +199,31 @@ def test_the_organisation_pages(client, slug, query):
     else:
         segment = quote(slug, safe="")
     check(client.get(f"/organisations/{segment}/?{query}"), allowed=(200, 400, 404))
+
+
+# A reader's suggestion, posted: every field hostile, now and then beside a valid form token.
+SUGGESTION_FIELDS = [
+    "name",
+    "problem",
+    "correction",
+    "evidence_url",
+    "evidence_passage",
+    "email",
+    "started",
+    "homepage",
+]
+SUGGESTION_FORMS = [
+    reverse("organisations:suggest-change", args=["isme"]),
+    reverse("organisations:suggest-organisation"),
+]
+
+
+@given(body=query_string(SUGGESTION_FIELDS), form=st.sampled_from(SUGGESTION_FORMS))
+def test_the_suggestion_forms(client, body, form):
+    valid = f"started={quote(suggestions.form_token(now=time.time() - 60), safe='')}"
+    for posted in (body, f"{valid}&{body}"):
+        response = client.post(form, posted, content_type="application/x-www-form-urlencoded")
+        check(response, allowed=(200, 302, 400, 429))
 
 
 # --- Every nasty value in each free-text parameter, the others left valid ---------------------

@@ -32,6 +32,7 @@ from ..models import (
 )
 from .base import CITED, Autocomplete, ErrorSummary, RecordsChanges, RecordsHistory, moment_of
 from .imports import Importing
+from .suggestions import FromSuggestion
 
 
 class RecordInline(Autocomplete, admin.StackedInline):
@@ -156,7 +157,13 @@ class AffiliationInline(RecordInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(
-    Importing, ErrorSummary, OptimisticLocking, RecordsChanges, RecordsHistory, admin.ModelAdmin
+    FromSuggestion,
+    Importing,
+    ErrorSummary,
+    OptimisticLocking,
+    RecordsChanges,
+    RecordsHistory,
+    admin.ModelAdmin,
 ):
     list_display = ["name", "acronym", "kind", "scope", "status", "founded_year", "last_verified"]
     list_filter = ["kind", "scope", "status", "audiences", "themes"]

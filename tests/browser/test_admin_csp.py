@@ -18,6 +18,7 @@ PAGES = [
     "/admin/organisations/organisation/?q=music",
     "/admin/organisations/statement/",
     "/admin/organisations/source/",
+    "/admin/organisations/suggestion/",
     "/admin/auth/user/",
     "/admin/password_change/",
 ]

@@ -54,16 +54,21 @@ PAGES = [
     ("changes", reverse("organisations:changes", args=["isme"]), 200),
     ("api-docs", reverse("api-docs"), 200),
     ("reconcile-preview", reverse("api-v1:reconcile-preview") + "?id=isme", 200),
+    ("suggest-change", reverse("organisations:suggest-change", args=["isme"]), 200),
+    ("suggest-organisation", reverse("organisations:suggest-organisation"), 200),
     ("not-found", "/organisations/no-such-organisation/", 404),
 ]
 
 
-def violations(page):
-    """axe-core's violations on the page as it is, one line each: every rule axe runs by
-    default (WCAG 2.2 A and AA, and best practices)."""
+def violations(page, within="html"):
+    """axe-core's violations on the page as it is (or in the part of it `within` selects), one
+    line each: every rule axe runs by default (WCAG 2.2 A and AA, and best practices)."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE_SCRIPT)  # once a page: it is half a megabyte
-    found = page.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
+    found = page.evaluate(
+        "within => axe.run(within, {resultTypes: ['violations']}).then(r => r.violations)",
+        within,
+    )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
         for v in found
