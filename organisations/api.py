@@ -120,11 +120,20 @@ class OrganisationRef(Tag):
     url: str
 
 
+class Described(Schema):
+    """The other side of an affiliation where the passage names no organisation: its words,
+    and what they describe."""
+
+    text: str
+    type: Literal["kind", "policy"]
+
+
 class Link(Schema):
     direction: Literal["incoming", "outgoing"]
     kind: str
     label: str
-    organisation: OrganisationRef
+    organisation: OrganisationRef | None
+    described: Described | None
     qualifier: str
     programme: str | None
     text: str
@@ -240,7 +249,8 @@ class OrganisationPage(Page):
 class AffiliationRecord(Schema):
     organisation: Tag
     kind: Choice
-    other: Tag
+    other: Tag | None
+    described: Described | None
     qualifier: str
     programme: str | None
     start_year: int | None
@@ -413,6 +423,8 @@ def affiliations(request, page: int = Query(1, description="The page, from 1; 10
         "kind",
         "other__slug",
         "other__name",
+        "described",
+        "described_as",
         "qualifier",
         "programme__name",
         "start_year",
@@ -428,7 +440,9 @@ def affiliations(request, page: int = Query(1, description="The page, from 1; 10
         {
             "organisation": {"slug": row[0], "name": row[1]},
             "kind": {"value": kind, "label": labels[kind]},
-            "other": {"slug": other_slug, "name": other_name},
+            # The organisation on the other side; or, where the passage names none, its words.
+            "other": {"slug": other_slug, "name": other_name} if other_slug else None,
+            "described": {"text": words, "type": described_as} if words else None,
             "qualifier": qualifier,
             "programme": programme,
             "start_year": start,
@@ -437,9 +451,19 @@ def affiliations(request, page: int = Query(1, description="The page, from 1; 10
             "passage": passage,
         }
         for row in rows
-        for kind, other_slug, other_name, qualifier, programme, start, end, source, passage in [
-            row[2:]
-        ]
+        for (
+            kind,
+            other_slug,
+            other_name,
+            words,
+            described_as,
+            qualifier,
+            programme,
+            start,
+            end,
+            source,
+            passage,
+        ) in [row[2:]]
     ]
     return {**envelope, "results": results}
 

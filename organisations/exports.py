@@ -407,7 +407,7 @@ def _affiliation(link, url):
         "label": link.label,
         # The organisation at the other end; or, where the passage names none, its words.
         "organisation": {"name": name, "slug": slug, "url": url(slug)} if slug else None,
-        "described": {"text": name, "as": link.described_as} if not slug else None,
+        "described": {"text": name, "type": link.described_as} if not slug else None,
         "qualifier": link.qualifier,
         "programme": link.programme,
         "text": link.text,

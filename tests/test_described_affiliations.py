@@ -94,7 +94,7 @@ def test_exported_with_its_words_and_what_they_describe(client):
     amie = next(o for o in data["organisations"] if o["slug"] == "amie")
     hubs = next(a for a in amie["affiliations"] if a["described"])
     assert hubs["organisation"] is None
-    assert hubs["described"] == {"text": "music education hubs", "as": "kind"}
+    assert hubs["described"] == {"text": "music education hubs", "type": "kind"}
     assert hubs["text"] == "Partner of music education hubs"
     assert hubs["passage"].startswith("There are more than 60 partner organisations")
 
@@ -113,3 +113,17 @@ def test_downloaded_one_a_row_with_its_words_and_what_they_describe(client):
     assert hubs["other_organisation"] == ""
     assert hubs["other_is"] == "kind"
     assert hubs["passage (quoted)"].startswith("There are more than 60 partner organisations")
+
+
+def test_the_api_gives_its_words_and_what_they_describe(client):
+    found = []
+    url = "/api/v1/affiliations"
+    while url:
+        data = client.get(url).json()
+        found += [a for a in data["results"] if a["organisation"]["slug"] == "amie"]
+        url = data["next"]
+    (hubs,) = [a for a in found if a["other"] is None]
+    assert hubs["described"] == {"text": "music education hubs", "type": "kind"}
+    amie = client.get("/api/v1/organisations/amie").json()
+    (link,) = [a for a in amie["affiliations"] if a["organisation"] is None]
+    assert link["described"] == {"text": "music education hubs", "type": "kind"}

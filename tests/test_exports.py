@@ -271,7 +271,7 @@ def model_record(organisation, absolute_url):
             else None,
             "described": None
             if other
-            else {"text": link.affiliation.described, "as": link.affiliation.described_as},
+            else {"text": link.affiliation.described, "type": link.affiliation.described_as},
             "qualifier": link.affiliation.qualifier,
             "programme": programme.name if programme else None,
             "text": link.text,
