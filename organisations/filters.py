@@ -184,8 +184,10 @@ class OrganisationFilter(django_filters.FilterSet):
         if value == "relevance" and not self.form.cleaned_data["q"]:
             value = "name"
         # Those serving the area chosen locally first; those serving its region, nation or
-        # the whole UK after them.
-        local_first = ["-serves_locally"] if self.form.cleaned_data.get("area") else []
+        # the whole UK after them. A region or nation has no local tier to put first (and
+        # ordering by a constant is an error on PostgreSQL where the exports leave it unread).
+        area = self.chosen_area
+        local_first = ["-serves_locally"] if area and area.kind in Area.LOCAL else []
         return queryset.order_by(*local_first, *SORTS[value][1])
 
     def filter_queryset(self, queryset):

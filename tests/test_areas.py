@@ -229,3 +229,14 @@ def test_an_area_served_and_another_name_are_found_by_search(client, local_autho
     assert [org.slug for org in found] == ["youth-music"]
     found = client.get("/organisations/", {"q": "alliance"}).context["object_list"]
     assert "amie" in [org.slug for org in found]
+
+
+@pytest.mark.parametrize(
+    "url", ["/organisations/", "/organisations/export.csv", "/organisations/export.json"]
+)
+def test_a_nation_chosen_the_list_and_its_exports_give_who_serves_it(client, url):
+    # AMIE serves England, as its page says: "a musically inclusive England". (On PostgreSQL
+    # the exports failed with a nation or region chosen: they sorted by a constant.)
+    response = client.get(url, {"area": ENGLAND})
+    assert response.status_code == 200
+    assert "Alliance for a Musically Inclusive England" in content(response)
