@@ -32,14 +32,15 @@ ENGLISH_REGIONS = {
 
 
 def add_uk_nations_and_regions(apps, schema_editor):
-    Area = apps.get_model("organisations", "Area")
-    uk, _ = Area.objects.get_or_create(code=UK[0], defaults={"name": UK[1], "kind": "uk"})
+    # Into the database being migrated (the router would send every write to the primary).
+    areas = apps.get_model("organisations", "Area").objects.using(schema_editor.connection.alias)
+    uk, _ = areas.get_or_create(code=UK[0], defaults={"name": UK[1], "kind": "uk"})
     for code, name in NATIONS.items():
-        nation, _ = Area.objects.get_or_create(code=code, defaults={"name": name, "kind": "nation"})
+        nation, _ = areas.get_or_create(code=code, defaults={"name": name, "kind": "nation"})
         nation.within.add(uk)
-    england = Area.objects.get(code="E92000001")
+    england = areas.get(code="E92000001")
     for code, name in ENGLISH_REGIONS.items():
-        region, _ = Area.objects.get_or_create(code=code, defaults={"name": name, "kind": "region"})
+        region, _ = areas.get_or_create(code=code, defaults={"name": name, "kind": "region"})
         region.within.add(england)
 
 
