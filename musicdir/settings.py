@@ -324,3 +324,7 @@ CACHES = {
 }
 PAGE_CACHE = os.environ.get("MUSICDIR_CACHE", "1") == "1"
 MEMO = os.environ.get("MUSICDIR_MEMO", "1") == "1"
+# The list's index (organisations/index.py) is kept in each process's memory once per data
+# version; MUSICDIR_KEEP_INDEX=0 builds it for every request (as the tests do: they write
+# without bumping the version).
+KEEP_INDEX = os.environ.get("MUSICDIR_KEEP_INDEX", "1") == "1"

@@ -14,7 +14,9 @@ Below whole pages, `memoised` keeps what a page needs that depends only on the d
 the list's facet counts for a given search and filters, once per data version: so a page the
 cache does not hold (another page of results, another sort) is built without recounting.
 Search knows nothing of this: whoever wants its typo corrections kept asks for
-`memoised_corrections`.
+`memoised_corrections`. What is too big to fetch from the cache on every request (the list's
+index, index.py) is kept in each process's own memory once per data version:
+`kept_in_memory`.
 
 No one can fill the cache with variations of an address (`?x=1`, `?x=2`...): a page is stored
 only when it was asked for by its canonical query (views.py, `Canonical`), so the pages stored
@@ -28,6 +30,7 @@ is logged once, the cache is left alone for `RETRY_AFTER` seconds, and /readyz s
 import contextvars
 import hashlib
 import logging
+import threading
 import time
 from functools import wraps
 from urllib.parse import parse_qsl
@@ -168,6 +171,27 @@ def memoised(name, parts, compute):
         value = compute()
         _set(key, value)
     return value
+
+
+# What `kept_in_memory` holds: {(name, database): (data version, value)}, the latest only.
+_kept = {}
+_building = threading.Lock()
+
+
+def kept_in_memory(name, using, build):
+    """`build()`, kept in this process's memory once per data version (of the database
+    `using`): for what is too big or too often read to fetch from the cache, such as the list's
+    index. Only the latest version's is kept. settings.KEEP_INDEX off: built every time."""
+    if not settings.KEEP_INDEX:
+        return build()
+    version = data_version()
+    kept = _kept.get((name, using))
+    if kept is None or kept[0] != version:
+        with _building:  # one thread builds it; the others wait for it
+            kept = _kept.get((name, using))
+            if kept is None or kept[0] != version:
+                kept = _kept[name, using] = (version, build())
+    return kept[1]
 
 
 def memoised_corrections(using, words):

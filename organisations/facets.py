@@ -1,10 +1,11 @@
 """What the list shows about its filters: every option with the number of results choosing it
 would give, the number of results, and the choices made, each with a link that removes it.
 
-`count()` makes the queries (the list's view keeps its answer once per data version, see
-views.py); `Sidebar` turns the FilterSet's state and those counts into what the filter form
-and the "remove filter" tags show, valid or not, without further queries (but one: naming an
-"affiliated with" organisation that none of the results is affiliated with).
+`count()` counts them from the list's index (index.py; the list's view keeps its answer
+once per data version, see views.py); `Sidebar` turns the FilterSet's state and those counts
+into what the filter form and the "remove filter" tags show, valid or not, without further
+queries (but one: naming an "affiliated with" organisation that none of the results is
+affiliated with).
 """
 
 from dataclasses import dataclass
@@ -12,11 +13,12 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Count
 from django.http import QueryDict
 
 from .basket import PARAMETER as BASKET
-from .filters import AS_TYPED, DEFAULT_SORT, SORTS, STATUS_ALL
+from .cache import kept_in_memory
+from .filters import AS_TYPED, DEFAULT_SORT, SORTS
+from .index import Index
 from .models import PLAIN_SLUG, Organisation
 
 # The filters the form shows, in order, and those whose options show counts: all but the
@@ -69,42 +71,20 @@ def state(filterset):
     return urlencode(sorted((name, v) for name in names for v in _listed(data[name])))
 
 
-def count(filterset):
-    """The `Counts` for a valid `filterset`: one query for the results, one per filter (each
-    counted with that filter's own choice left out, so a count says how many results choosing
-    the option would give). The results and those with a founding year are counted at once."""
-    totals = filterset.qs.order_by().aggregate(results=Count("pk"), dated=Count("founded_year"))
-    results = totals["results"]
-    options = {name: _count(filterset, name, results) for name in COUNTED}
-    return Counts(results, options, totals["dated"])
+def selected(filterset):
+    """What a valid list FilterSet selects (index.Selection), from the list's index, which each
+    process keeps in memory once per data version."""
+    using = filterset.queryset.db
+    return kept_in_memory("index", using, lambda: Index(using)).select(filterset)
 
 
-def _count(filterset, name, results):
-    queryset = filterset.filtered(filterset.queryset.all(), leave_out=name)
-    if name == "affiliated_with":
-        chosen = filterset.form.cleaned_data[name]
-        rows = queryset.most_affiliated(AFFILIATED_WITH_SHOWN, first=chosen)
-        # With no organisation chosen, leaving the filter out changes nothing: `results`.
-        return {
-            "": queryset.count() if chosen else results,
-            **{slug: (label, n) for slug, label, n in rows},
-        }
-    field = filterset.filters[name].field_name
-    rows = (
-        Organisation.objects.filter(pk__in=queryset.values("pk"))
-        .values_list(field)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
-    )
-    counts = dict(rows)
-    if name == "status":
-        # By status stored ("" where none is stated), then the two choices of more than one:
-        # "Any but closed" (the form's blank choice) and "Any, including closed".
-        stored = counts
-        counts = {value: n for value, n in stored.items() if value}
-        counts[""] = sum(n for value, n in stored.items() if value != "closed")
-        counts[STATUS_ALL] = sum(stored.values())
-    return counts
+def count(selection):
+    """The `Counts` for an index.Selection (the list's search and filters): each filter's
+    options counted with that filter's own choice left out, so a count says how many results
+    choosing the option would give."""
+    results, dated = selection.count()
+    options = {name: selection.counts(name, AFFILIATED_WITH_SHOWN) for name in COUNTED}
+    return Counts(results, options, dated)
 
 
 class Sidebar:

@@ -43,7 +43,9 @@ class OrganisationsFeed(Feed):
         response = super().__call__(request, *args, **kwargs)
         # Stored in the page cache when asked for by the list's canonical query (worked out
         # from the counts the list keeps once per data version).
-        counts = memoised("counts", facets.state(filterset), lambda: facets.count(filterset))
+        counts = memoised(
+            "counts", facets.state(filterset), lambda: facets.count(facets.selected(filterset))
+        )
         response.canonical_query = facets.Sidebar(filterset, counts).canonical
         return response
 

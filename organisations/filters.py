@@ -186,9 +186,14 @@ class OrganisationFilter(django_filters.FilterSet):
         # Those serving the area chosen locally first; those serving its region, nation or
         # the whole UK after them. A region or nation has no local tier to put first (and
         # ordering by a constant is an error on PostgreSQL where the exports leave it unread).
-        area = self.chosen_area
-        local_first = ["-serves_locally"] if area and area.kind in Area.LOCAL else []
+        local_first = ["-serves_locally"] if self.local_first else []
         return queryset.order_by(*local_first, *SORTS[value][1])
+
+    @property
+    def local_first(self):
+        """Whether those serving the chosen area locally come first (for a valid form)."""
+        area = self.chosen_area
+        return bool(area and area.kind in Area.LOCAL)
 
     def filter_queryset(self, queryset):
         return self.sort_by(self.filtered(queryset), "sort", self.chosen_sort)

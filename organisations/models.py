@@ -219,6 +219,19 @@ class Area(models.Model):
             found |= frontier
         return list(Area.objects.filter(pk__in=found).values_list("pk", "kind", "code"))
 
+    @cached_property
+    def who_serves(self):
+        """Who serves this area ("who serves my area?"): (the ids of the areas whose
+        organisations serve it: itself and every area it lies within; the ids of those among
+        them serving it locally: itself, its county or combined authority; the geographic
+        scopes that serve it: the UK and its nation). The queryset's `serving` and the list's
+        index (index.py) both read it."""
+        around = self.surroundings
+        local = [pk for pk, kind, _ in around if kind in Area.LOCAL]
+        nations = [code for _, kind, code in around if kind == Area.Kind.NATION]
+        scopes = [Organisation.Scope.UK, *(NATION_SCOPES[code] for code in nations)]
+        return [pk for pk, _, _ in around], local, scopes
+
 
 class OrganisationQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
@@ -332,13 +345,10 @@ class OrganisationQuerySet(models.QuerySet):
         within, and those whose geographic scope is its nation or the UK. Each is annotated
         with `serves_locally`: whether it serves the area itself or its county or combined
         authority (the rest serve its region, its nation or the whole UK)."""
-        around = area.surroundings
-        local = [pk for pk, kind, _ in around if kind in Area.LOCAL]
-        nations = [code for _, kind, code in around if kind == Area.Kind.NATION]
-        scopes = [Organisation.Scope.UK, *(NATION_SCOPES[code] for code in nations)]
+        around, local, scopes = area.who_serves
         served = AreaServed.objects.filter(organisation=OuterRef("pk"))
         return self.filter(
-            Q(Exists(served.filter(area__in=[pk for pk, _, _ in around]))) | Q(scope__in=scopes)
+            Q(Exists(served.filter(area__in=around))) | Q(scope__in=scopes)
         ).annotate(serves_locally=Exists(served.filter(area__in=local)))
 
     def for_detail(self):

@@ -19,6 +19,7 @@ from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
 from .forms import CompareForm, NetworkForm, SuggestForm, SuggestionForm
 from .history import History
+from .index import Results
 from .models import Organisation, SearchName, Source, Suggestion, detail_url
 
 
@@ -52,14 +53,20 @@ class OrganisationListView(Canonical, FilterView):
         # Besides its page of results: how many there are and each filter option's count,
         # counted once per data version for the same search and filters (none while the form
         # has errors).
-        self.counts = None
+        # Both from the list's index, kept in memory once per data version (index.py).
+        self.counts, results = None, []
         if filterset.is_valid():
+            selection = facets.selected(filterset)
             self.counts = memoised(
-                "counts", facets.state(filterset), lambda: facets.count(filterset)
+                "counts", facets.state(filterset), lambda: facets.count(selection)
             )
+            order = selection.ordered(filterset.chosen_sort, filterset.local_first)
+            results = Results(filterset.queryset, *order)
         basket = Basket(self.request.GET.getlist(BASKET))
         context = super().get_context_data(
-            sidebar=facets.Sidebar(filterset, self.counts, basket), basket=basket, **kwargs
+            **{**kwargs, "object_list": results},
+            sidebar=facets.Sidebar(filterset, self.counts, basket),
+            basket=basket,
         )
         # The pages the pagination links to: the first, the last, and those around this one.
         context["page_range"] = list(
@@ -73,11 +80,6 @@ class OrganisationListView(Canonical, FilterView):
                 filterset.search, CLOSEST_SHOWN
             )
         return context
-
-    def get_paginator(self, *args, **kwargs):
-        paginator = super().get_paginator(*args, **kwargs)
-        paginator.count = self.counts.results if self.counts else 0
-        return paginator
 
     def canonical_query(self, context):
         query = context["sidebar"].canonical

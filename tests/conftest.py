@@ -60,10 +60,11 @@ TEST_SETTINGS = {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     },
     # Tests write with the ORM, which does not bump the data version, and read the response's
-    # context: the page cache and the memo are off unless a test turns them on
-    # (tests/test_cache.py).
+    # context: the page cache, the memo and the list's index kept in memory are off unless a
+    # test turns them on (tests/test_cache.py).
     "PAGE_CACHE": False,
     "MEMO": False,
+    "KEEP_INDEX": False,
     # Tests make many accounts and log them in: passwords hashed quickly (production's hasher
     # is slow on purpose).
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],

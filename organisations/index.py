@@ -1,0 +1,306 @@
+"""The list's index: every organisation's filter values in memory, as arrays (numpy), so that
+the list's results, every filter option's count and a page of them in any order are worked out
+without the database, at any size. Only a search's matches come from the database: one query.
+
+Each filter chosen is a mask (an array of booleans, an organisation a place, in the order of
+their names); the results are the masks and'ed; an option's count is one pass
+(`numpy.bincount`) over the organisations the other filters leave; a page is a slice of the
+results in the order asked for. It says the same as the FilterSet's queries (filters.py), which
+the exports and the API use: `tests/test_index.py` compares the two on every filter and sort.
+
+It is built once per data version in each process (cache.py, `kept_in_memory`): a few arrays of
+numbers, about 4 MB at 100,000 organisations (README, "Performance and scale").
+"""
+
+from functools import cached_property
+
+import numpy as np
+
+from .filters import STATUS_ALL
+from .models import Affiliation, AreaServed, Audience, Organisation, Theme
+
+# Filters whose values are a column of the organisation's row.
+COLUMNS = ["kind", "scope", "status"]
+# Filters whose values are tags (their slugs): the relation's table, its column for the tag.
+TAGS = {
+    "audience": (Organisation.audiences.through, "audience_id", Audience),
+    "theme": (Organisation.themes.through, "theme_id", Theme),
+}
+# The sort key of an organisation without a founding year: after every year, either way.
+NO_YEAR = np.iinfo(np.int32).max
+
+
+class Index:
+    """The directory's organisations as the list filters them, from the database `using`."""
+
+    def __init__(self, using):
+        self.using = using
+        rows = (
+            Organisation.objects.using(using)
+            .order_by("name", "pk")
+            .values_list("pk", *COLUMNS, "founded_year")
+        )
+        pks, *columns, years = zip(*rows, strict=True) if rows else ([], [], [], [], [])
+        self.pk = np.array(pks, dtype=np.int64)
+        self.size = len(self.pk)
+        # An organisation's place in the arrays, by its id.
+        self.place = np.full(int(self.pk.max(initial=0)) + 1, -1, dtype=np.int32)
+        self.place[self.pk] = np.arange(self.size, dtype=np.int32)
+        # Each column as codes: values[name][code] is the value.
+        self.values, self.codes = {}, {}
+        for name, column in zip(COLUMNS, columns, strict=True):
+            self.values[name], self.codes[name] = np.unique(
+                np.array(column, dtype=object), return_inverse=True
+            )
+        year = np.array([NO_YEAR if y is None else y for y in years], dtype=np.int64)
+        self.dated = year != NO_YEAR
+        place = np.arange(self.size)
+        self.by_founded = np.lexsort((place, year))
+        self.by_founded_desc = np.lexsort((place, np.where(self.dated, -year, NO_YEAR)))
+        # Tags: (organisation, tag) pairs, and each tag's slug by its id.
+        self.tags = {}
+        for name, (through, column, model) in TAGS.items():
+            pairs = through.objects.using(using).values_list("organisation_id", column)
+            slugs = dict(model.objects.using(using).values_list("slug", "pk"))
+            self.tags[name] = (*self._pairs(pairs), slugs)
+        # Affiliations, either way, each (organisation, affiliated organisation) pair once.
+        ours, theirs = self._pairs(
+            Affiliation.objects.using(using)
+            .filter(other__isnull=False)
+            .values_list("organisation_id", "other_id")
+        )
+        theirs = self.place[theirs].astype(np.int64)
+        both = np.unique(
+            np.concatenate((ours, theirs)) * self.size + np.concatenate((theirs, ours))
+        )
+        self.affiliated = (both // max(self.size, 1), both % max(self.size, 1))
+        # Areas served: (organisation, area id) pairs.
+        self.served = self._pairs(
+            AreaServed.objects.using(using)
+            .filter(area__isnull=False)
+            .values_list("organisation_id", "area_id")
+        )
+
+    def select(self, filterset):
+        """The `Selection` a valid list FilterSet (filters.py) asks for."""
+        data = filterset.form.cleaned_data
+        return Selection(
+            self,
+            data,
+            area=filterset.chosen_area,
+            search=filterset.search if data["q"] else None,
+            ranked=filterset.chosen_sort == "relevance",
+        )
+
+    def _pairs(self, rows):
+        """(organisations' places, values) from rows of (organisation id, value id)."""
+        rows = list(rows)
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        ids, values = (np.array(column, dtype=np.int64) for column in zip(*rows, strict=True))
+        return self.place[ids].astype(np.int64), values
+
+    def having(self, pairs, values):
+        """A mask of the organisations with any of `values` in `pairs` (places, values)."""
+        mask = np.zeros(self.size, dtype=bool)
+        places, column = pairs
+        mask[places[np.isin(column, values)]] = True
+        return mask
+
+    def column(self, name, values):
+        """A mask of the organisations whose column `name` holds any of `values`."""
+        wanted = np.isin(self.values[name], values)
+        return wanted[self.codes[name]]
+
+    def column_counts(self, name, mask):
+        """{value: how many of `mask` hold it} for the column `name`."""
+        counts = np.bincount(self.codes[name][mask], minlength=len(self.values[name]))
+        return {value: int(n) for value, n in zip(self.values[name], counts, strict=True) if n}
+
+    def tag_counts(self, name, mask):
+        """{slug: how many of `mask` have it} for the tags `name` (audience, theme)."""
+        places, tags, slugs = self.tags[name]
+        counts = np.bincount(tags[mask[places]], minlength=max(slugs.values(), default=0) + 1)
+        return {slug: int(counts[pk]) for slug, pk in slugs.items() if counts[pk]}
+
+    def most_affiliated(self, mask, limit, first=-1):
+        """[(place, count)]: the organisation at place `first` (-1: none), however many of
+        `mask` are affiliated with it, then the `limit` others with the most of `mask`
+        affiliated with them, either way, most first, then by name."""
+        ours, theirs = self.affiliated
+        counts = np.bincount(theirs[mask[ours]], minlength=self.size)
+        candidates = np.flatnonzero(counts)
+        candidates = candidates[candidates != first]
+        if len(candidates) > limit:
+            # Those counting at least as many as the `limit`th most: fewer to sort.
+            cut = np.partition(counts[candidates], len(candidates) - limit)[-limit]
+            candidates = candidates[counts[candidates] >= cut]
+        candidates = candidates[np.lexsort((candidates, -counts[candidates]))][:limit]
+        chosen = [first] if first >= 0 else []
+        return [(int(place), int(counts[place])) for place in [*chosen, *candidates]]
+
+
+class Selection:
+    """What one search and choice of filters selects from the `index`: `data` is a valid
+    FilterSet's `cleaned_data`; `area` its chosen Area (or None); `search` its parsed Search
+    (found in the database `using`); `ranked`: whether the results are sorted by relevance."""
+
+    def __init__(self, index, data, *, area=None, search=None, ranked=False):
+        self.index = index
+        self.data = data
+        self.area = area
+        self.search = search if search else None
+        self.ranked = ranked and self.search is not None
+
+    @cached_property
+    def masks(self):
+        """{filter name: mask} for each filter chosen (the search included, as "q")."""
+        index, data, masks = self.index, self.data, {}
+        for name in ("kind", "scope"):
+            if data.get(name):
+                masks[name] = index.column(name, data[name])
+        for name in TAGS:
+            if data.get(name):
+                places, tags, slugs = index.tags[name]
+                chosen = [slugs.get(slug, -1) for slug in data[name]]
+                masks[name] = index.having((places, tags), chosen)
+        status = data.get("status")
+        if status != STATUS_ALL:
+            # "Any but closed" unless a status is chosen.
+            closed = Organisation.Status.CLOSED
+            chosen = [status] if status else [v for v in index.values["status"] if v != closed]
+            masks["status"] = index.column("status", chosen)
+        if self.area is not None:
+            around, _, scopes = self.area.who_serves
+            masks["area"] = index.having(index.served, around) | index.column("scope", scopes)
+        if data.get("affiliated_with"):
+            chosen = self.affiliated_with
+            masks["affiliated_with"] = index.having(index.affiliated, [chosen[0] if chosen else -1])
+        if self.search is not None:
+            places = self.matches[0]
+            mask = np.zeros(index.size, dtype=bool)
+            mask[places] = True
+            masks["q"] = mask
+        return masks
+
+    @cached_property
+    def affiliated_with(self):
+        """(place, name) of the organisation chosen as "affiliated with", or None."""
+        slug = self.data.get("affiliated_with")
+        found = (
+            Organisation.objects.using(self.index.using)
+            .filter(slug=slug)
+            .values_list("pk", "name")
+            .first()
+        )
+        if not slug or found is None or found[0] >= len(self.index.place):
+            return None
+        return int(self.index.place[found[0]]), found[1]
+
+    @cached_property
+    def matches(self):
+        """(places, ranks) of the organisations the search matches, whatever their status:
+        one query. The ranks only when the results are sorted by relevance (else None)."""
+        matched = Organisation.objects.using(self.index.using).search(self.search).order_by()
+        if self.ranked:
+            rows = list(matched.values_list("pk", "rank"))
+            pks, ranks = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [])
+            ranks = np.array(ranks, dtype=np.float64)
+        else:
+            pks, ranks = list(matched.values_list("pk", flat=True)), None
+        pks = np.array(pks, dtype=np.int64)
+        return self.index.place[pks].astype(np.int64), ranks
+
+    def rows(self, leave_out=None):
+        """A mask of the results, leaving the filter `leave_out` out (None: none)."""
+        mask = np.ones(self.index.size, dtype=bool)
+        for name, chosen in self.masks.items():
+            if name != leave_out:
+                mask &= chosen
+        return mask
+
+    @cached_property
+    def results(self):
+        return self.rows()
+
+    def count(self):
+        """(how many results, how many of them have a founding year)."""
+        results = self.results
+        return int(np.count_nonzero(results)), int(np.count_nonzero(results & self.index.dated))
+
+    def counts(self, name, shown=None):
+        """{value: how many results choosing it instead would give} for the filter `name`;
+        for "affiliated_with", {"": how many with none chosen, slug: (name, count)} for the
+        `shown` most affiliated with those results, and the one chosen."""
+        index, mask = self.index, self.rows(leave_out=name)
+        if name == "affiliated_with":
+            return self._affiliated_with(mask, shown)
+        if name in TAGS:
+            return index.tag_counts(name, mask)
+        counts = index.column_counts(name, mask)
+        if name == "status":
+            stored = counts
+            counts = {value: n for value, n in stored.items() if value}
+            counts[""] = sum(n for value, n in stored.items() if value != "closed")
+            counts[STATUS_ALL] = sum(stored.values())
+        return counts
+
+    def _affiliated_with(self, mask, shown):
+        chosen = self.affiliated_with
+        top = self.index.most_affiliated(mask, shown, first=chosen[0] if chosen else -1)
+        pks = [int(self.index.pk[place]) for place, _ in top[bool(chosen) :]]
+        named = Organisation.objects.using(self.index.using).only("slug", "name").in_bulk(pks)
+        counts = {"": int(np.count_nonzero(mask)) if chosen else self.count()[0]}
+        if chosen:
+            counts[self.data["affiliated_with"]] = (chosen[1], top[0][1])
+        for pk, (_, n) in zip(pks, top[bool(chosen) :], strict=True):
+            counts[named[pk].slug] = (named[pk].name, n)
+        return counts
+
+    def ordered(self, sort, local_first):
+        """(the results' ids in the order of `sort`, a filters.SORTS key; and for each
+        whether it serves the chosen area locally, or None), those serving it locally first
+        when `local_first`."""
+        index, results = self.index, self.results
+        if sort == "relevance" and self.ranked:
+            places, ranks = self.matches
+            keep = results[places]
+            places, ranks = places[keep], ranks[keep]
+            places = places[np.lexsort((places, -ranks))]
+        elif sort in ("founded", "-founded"):
+            order = index.by_founded if sort == "founded" else index.by_founded_desc
+            places = order[results[order]]
+        else:
+            places = np.flatnonzero(results)
+            if sort == "-name":
+                places = places[::-1]
+        local = None
+        if self.area is not None:
+            _, nearby, _ = self.area.who_serves
+            local = index.having(index.served, nearby)[places]
+            if local_first:
+                places = np.concatenate((places[local], places[~local]))
+                local = np.concatenate((local[local], local[~local]))
+        return index.pk[places], local
+
+
+class Results:
+    """The list's results, in order, as its paginator reads them: how many without a query,
+    and a page of them (`queryset`'s organisations, by id) in one."""
+
+    def __init__(self, queryset, pks, local=None):
+        self.queryset = queryset
+        self.pks = pks
+        self.local = local
+
+    def __len__(self):
+        return len(self.pks)
+
+    def __getitem__(self, page):
+        pks = self.pks[page].tolist()
+        found = self.queryset.in_bulk(pks)
+        organisations = [found[pk] for pk in pks if pk in found]
+        if self.local is not None:
+            for organisation, local in zip(organisations, self.local[page], strict=False):
+                organisation.serves_locally = bool(local)
+        return organisations
