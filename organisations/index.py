@@ -15,6 +15,7 @@ numbers, about 4 MB at 100,000 organisations (README, "Performance and scale").
 from functools import cached_property
 
 import numpy as np
+from django.db import connections
 
 from .filters import STATUS_ALL
 from .models import Affiliation, AreaServed, Audience, Organisation, Theme
@@ -202,14 +203,15 @@ class Selection:
         """(places, ranks) of the organisations the search matches, whatever their status:
         one query. The ranks only when the results are sorted by relevance (else None)."""
         matched = Organisation.objects.using(self.index.using).search(self.search).order_by()
-        if self.ranked:
-            rows = list(matched.values_list("pk", "rank"))
-            pks, ranks = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [])
-            ranks = np.array(ranks, dtype=np.float64)
-        else:
-            pks, ranks = list(matched.values_list("pk", flat=True)), None
-        pks = np.array(pks, dtype=np.int64)
-        return self.index.place[pks].astype(np.int64), ranks
+        columns = ["pk", "rank"] if self.ranked else ["pk"]
+        # Read straight from the cursor: tens of thousands of rows, each through the ORM's
+        # converters, would cost more than the query.
+        sql, params = matched.values_list(*columns).query.sql_with_params()
+        with connections[self.index.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, len(columns))
+        places = self.index.place[rows[:, 0].astype(np.int64)].astype(np.int64)
+        return places, rows[:, 1] if self.ranked else None
 
     def rows(self, leave_out=None):
         """A mask of the results, leaving the filter `leave_out` out (None: none)."""
