@@ -6,8 +6,9 @@ in organisations/fixture.py, which keeps such data out of every export). `remove
 all away. The same seed always gives the same data.
 
 `generate()` draws the organisations and their records as plain values, builds each one's
-search document with the site's own `search.document()`, writes the rows with `_insert()`,
-then does what `changed()` does after every write: `search_index.index()` (the full-text
+search document with the site's own `search.document()`, writes the rows with `_insert()`
+(on PostgreSQL each organisation with its search vector, `search_index.vector_sql()`), then
+does what `changed()` does after every write: `search_index.index()` (the full-text
 index, the words for typo correction, the names for type-ahead) and a new data version. All in
 one transaction.
 """
@@ -145,14 +146,14 @@ def generate(count, *, seed=1, using="default"):
 
 
 def _index(ids, using):
-    """What changed() does after every write, the documents being written already: the
-    site's own search_index.index(), in batches (in one statement, a million took far longer)."""
+    """What changed() does after every write, the documents (and on PostgreSQL the search
+    vectors) being written already: the site's own search_index.index(), in batches (in one
+    statement, a million took far longer)."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Check the new rows' foreign keys now rather than at the commit (Django defers
-            # them): once indexing has written every organisation again, each check finds two
-            # versions of it.
+            # them), while nothing else is queued in the transaction.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             # Its statistics still describe the table before the rows were written: planned
@@ -161,7 +162,7 @@ def _index(ids, using):
     with progress.bar(total=len(ids), desc="Indexing", unit=" organisations") as indexed:
         for start in range(0, len(ids), INDEX_BATCH):
             batch = ids[start : start + INDEX_BATCH]
-            search_index.index(using, Organisation, batch)
+            search_index.index(using, Organisation, batch, vectors_written=True)
             indexed.update(len(batch))
 
 
@@ -424,7 +425,17 @@ def _write(organisations, source, using):
          o.description, _document(o))
         for o in _each(organisations, "Writing organisations")
     )  # fmt: skip
-    _insert(Organisation, columns, rows, using)
+    # On PostgreSQL, each written with its search vector, worked out as it goes in: writing the
+    # rows and then each again with its vector (search_index's UPDATE) took twice as long.
+    postgresql = connections[using].vendor == "postgresql"
+    vector = search_index.vector_sql("name", "acronym", "search_text")
+    _insert(
+        Organisation,
+        columns,
+        rows,
+        using,
+        computed={"search_vector": vector} if postgresql else None,
+    )
     ids = dict(_synthetic(using).values_list("slug", "pk"))
     for organisation in organisations:
         organisation.id = ids[organisation.slug]
@@ -455,25 +466,44 @@ def _each(organisations, step):
     return progress.bar(organisations, desc=step, unit=" organisations")
 
 
-def _insert(model, columns, rows, using, constants=None):
+def _insert(model, columns, rows, using, constants=None, computed=None):
     """Insert `rows` into `model`'s table: each a tuple of values for `columns` (attnames),
     followed by `constants` ({attname: value}, the same in every row); every other column
-    gets its field's default. With COPY on PostgreSQL, executemany elsewhere: bulk_create
-    would build a model instance, and an SQL expression for each of its values, per row."""
+    gets its field's default, but those `computed` ({column: SQL over the others}, PostgreSQL
+    only), which the database works out as the rows go in from a temporary table. With COPY
+    on PostgreSQL, executemany elsewhere: bulk_create would build a model instance, and an SQL
+    expression for each of its values, per row."""
     connection = connections[using]
-    constants = constants or {}
+    constants, computed = constants or {}, computed or {}
     given = [model._meta.get_field(name) for name in [*columns, *constants]]
-    others = [f for f in model._meta.concrete_fields if f not in given and not f.primary_key]
+    others = [
+        f
+        for f in model._meta.concrete_fields
+        if f not in given and not f.primary_key and f.column not in computed
+    ]
     defaults = [f.get_db_prep_save(f.get_default(), connection) for f in others]
     suffix = (*constants.values(), *defaults)
     rows = (row + suffix for row in rows)
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in [*given, *others])
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in [*given, *others])
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
+        if connection.vendor != "postgresql":
             placeholders = ", ".join(["%s"] * (len(given) + len(others)))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+            return
+        staged = quote(f"staged_{model._meta.db_table}") if computed else table
+        if computed:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+        with cursor.copy(f"COPY {staged} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if computed:
+            cursor.execute(
+                f"INSERT INTO {table} ({names}, {', '.join(quote(c) for c in computed)}) "
+                f"SELECT {names}, {', '.join(computed.values())} FROM {staged}"
+            )
+            cursor.execute(f"DROP TABLE {staged}")

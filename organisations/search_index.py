@@ -91,12 +91,14 @@ def name_terms(name, acronym):
     return terms | ({(name_key(acronym), 0)} if name_key(acronym) else set())
 
 
-def index(using, model, ids):
-    """Bring the index of the organisations `ids` up to date with their columns."""
+def index(using, model, ids, *, vectors_written=False):
+    """Bring the index of the organisations `ids` up to date with their columns.
+    `vectors_written`: on PostgreSQL, their rows were written with their search vectors
+    already (`vector_sql`), as the synthetic data generator writes them; the rest is indexed."""
     if not ids:
         return
     if connections[using].vendor == "postgresql":
-        _index_postgresql(using, model, ids)
+        _index_postgresql(using, model, ids, vectors_written)
     else:
         _index_sqlite(using, model, ids)
     _index_names(using, model, ids)
@@ -139,14 +141,15 @@ def forget(using):
 # PostgreSQL ---------------------------------------------------------------------------------
 
 
-def _index_postgresql(using, model, ids):
+def _index_postgresql(using, model, ids, vectors_written=False):
     table = model._meta.db_table
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET search_vector = {vector_sql('name', 'acronym', 'search_text')} "
-            "WHERE id = ANY(%s)",
-            [list(ids)],
-        )
+        if not vectors_written:
+            cursor.execute(
+                f"UPDATE {table} SET search_vector = "
+                f"{vector_sql('name', 'acronym', 'search_text')} WHERE id = ANY(%s)",
+                [list(ids)],
+            )
         words = f"to_tsvector('simple', concat_ws(' ', name, acronym, {_text_sql('search_text')}))"
         listed = ",".join(str(int(pk)) for pk in ids)
         documents = f"SELECT {words} FROM {table} WHERE id = ANY('{{{listed}}}')"
