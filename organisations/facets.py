@@ -21,10 +21,8 @@ from .filters import AS_TYPED, DEFAULT_SORT, SORTS
 from .index import Index
 from .models import PLAIN_SLUG, Organisation
 
-# The filters the form shows, in order, and those whose options show counts: all but the
-# area, whose hundreds of options would cost a query each.
+# The filters the form shows, in order; every option of each shows its count.
 FILTERS = ["kind", "scope", "area", "audience", "theme", "status", "affiliated_with"]
-COUNTED = [name for name in FILTERS if name != "area"]
 # How many organisations "Affiliated with" offers: the most connected with the results.
 AFFILIATED_WITH_SHOWN = 12
 # How many other choices of the filters an empty page suggests.
@@ -83,7 +81,7 @@ def count(selection):
     options counted with that filter's own choice left out, so a count says how many results
     choosing the option would give."""
     results, dated = selection.count()
-    options = {name: selection.counts(name, AFFILIATED_WITH_SHOWN) for name in COUNTED}
+    options = {name: selection.counts(name, AFFILIATED_WITH_SHOWN) for name in FILTERS}
     return Counts(results, options, dated)
 
 
@@ -249,7 +247,7 @@ class Sidebar:
             return []
         fields = self.filterset.form.fields
         found = []
-        for name in COUNTED:
+        for name in FILTERS:
             chosen = self.canonical.getlist(name)
             if not chosen:
                 continue

@@ -18,7 +18,7 @@ import numpy as np
 from django.db import connections
 
 from .filters import STATUS_ALL
-from .models import Affiliation, AreaServed, Audience, Organisation, Theme
+from .models import NATION_SCOPES, Affiliation, Area, AreaServed, Audience, Organisation, Theme
 
 # Filters whose values are a column of the organisation's row.
 COLUMNS = ["kind", "scope", "status"]
@@ -81,6 +81,67 @@ class Index:
             .filter(area__isnull=False)
             .values_list("organisation_id", "area_id")
         )
+        self._index_areas()
+
+    def _index_areas(self):
+        """For counting every area's option at once: (organisation, area) pairs for each area
+        an organisation serves by serving it or an area it lies within, kept only where its
+        geographic scope does not already serve it (the UK, or the area's nation); and, by
+        area, the scopes that serve it. As Area.who_serves says."""
+        areas = list(Area.objects.using(self.using).values_list("pk", "code", "kind"))
+        within = {}
+        for part, whole in Area.within.through.objects.using(self.using).values_list(
+            "from_area_id", "to_area_id"
+        ):
+            within.setdefault(part, []).append(whole)
+        kinds = {pk: (code, kind) for pk, code, kind in areas}
+        self.area_codes = [code for _, code, _ in areas]
+        position = {pk: n for n, (pk, _, _) in enumerate(areas)}
+        # Each area's surroundings (itself and every area it lies within), and nation's scope.
+        inside, scopes = {}, []
+        for pk, _, _ in areas:
+            around, frontier = {pk}, {pk}
+            while frontier:
+                frontier = {w for p in frontier for w in within.get(p, [])} - around
+                around |= frontier
+            for other in around:
+                inside.setdefault(other, []).append(position[pk])
+            nations = [
+                NATION_SCOPES[kinds[a][0]] for a in around if kinds[a][1] == Area.Kind.NATION
+            ]
+            scopes.append([Organisation.Scope.UK, *nations])
+        self.area_scopes = scopes
+        # A scope's code per area: -1 where the index holds no organisation with it.
+        codes = {value: n for n, value in enumerate(self.values["scope"])}
+        nation_code = np.array(
+            [codes.get(s[1], -1) if len(s) > 1 else -1 for s in scopes], dtype=np.int64
+        )
+        uk_code = codes.get(Organisation.Scope.UK, -1)
+        places, served = self.served
+        pairs = [(o, a) for o, s in zip(places, served, strict=True) for a in inside.get(s, [])]
+        ours, theirs = (
+            (np.array(c, dtype=np.int64) for c in zip(*pairs, strict=True))
+            if pairs
+            else (np.zeros(0, dtype=np.int64),) * 2
+        )
+        if len(ours):
+            unique = np.unique(ours * len(areas) + theirs)
+            ours, theirs = unique // len(areas), unique % len(areas)
+            scope = self.codes["scope"][ours]
+            outside = (scope != uk_code) & (scope != nation_code[theirs])
+            ours, theirs = ours[outside], theirs[outside]
+        self.area_served = (ours, theirs)
+
+    def area_counts(self, mask):
+        """{area code: how many of `mask` serve it}, for every area (as Area.who_serves says:
+        serving it or an area it lies within, or with the UK or its nation as their scope)."""
+        ours, theirs = self.area_served
+        counts = np.bincount(theirs[mask[ours]], minlength=len(self.area_codes))
+        by_scope = self.column_counts("scope", mask)
+        return {
+            code: int(counts[n]) + sum(by_scope.get(scope, 0) for scope in self.area_scopes[n])
+            for n, code in enumerate(self.area_codes)
+        }
 
     def select(self, filterset):
         """The `Selection` a valid list FilterSet (filters.py) asks for."""
@@ -237,6 +298,8 @@ class Selection:
         index, mask = self.index, self.rows(leave_out=name)
         if name == "affiliated_with":
             return self._affiliated_with(mask, shown)
+        if name == "area":
+            return {"": int(np.count_nonzero(mask)), **index.area_counts(mask)}
         if name in TAGS:
             return index.tag_counts(name, mask)
         counts = index.column_counts(name, mask)

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from organisations import fixture
-from organisations.facets import COUNTED
+from organisations.facets import FILTERS
 from organisations.models import DataVersion, Organisation, Statement, Theme
 from organisations.views import NetworkView
 from tests.admin_forms import organisation_form, url
@@ -143,7 +143,7 @@ def test_another_sort_or_page_of_the_same_results_does_not_count_again(client, s
     first, uncounted = get_counting(client, f"{LIST}?q=music")
     again, counted = get_counting(client, f"{LIST}?q=music&sort=-name")
     assert counted < uncounted - 5  # not the six facets and the total again
-    for name in COUNTED:  # the same counts, the sort aside
+    for name in FILTERS:  # the same counts, the sort aside
         assert again.context["sidebar"].options[name] == first.context["sidebar"].options[name]
     assert again.context["paginator"].count == first.context["paginator"].count > 0
     # Other filters are counted afresh, and rightly.

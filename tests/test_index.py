@@ -105,18 +105,13 @@ def test_every_option_counts_what_choosing_it_gives():
         counts = facets.count(facets.selected(asked))
         assert counts.results == asked.qs.count(), query
         assert counts.dated == asked.qs.filter(founded_year__isnull=False).count(), query
-        for name in facets.COUNTED:
-            for value, counted in counts.options[name].items():
-                if value == "" and name not in ("status", "affiliated_with"):
-                    continue  # none stated: not an option to choose
-                if isinstance(counted, tuple):  # "affiliated with": (name, count)
-                    counted = counted[1]
+        offered = facets.Sidebar(asked, counts).options
+        for name in facets.FILTERS:
+            for option in offered[name]:
                 instead = QueryDict(query, mutable=True)
-                instead.setlist(name, [value] if value else [])
-                if name == "status" and value == "":
-                    instead.pop("status")
+                instead.setlist(name, [option.value] if option.value else [])
                 expected = filterset(instead.urlencode()).qs.count()
-                assert counted == expected, (query, name, value)
+                assert option.count == expected, (query, name, option.value)
 
 
 def test_the_organisations_offered_as_affiliated_with_are_the_most_affiliated():
