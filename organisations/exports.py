@@ -21,7 +21,6 @@ from django.db.models import F, Lookup
 from .models import (
     Affiliation,
     AreaServed,
-    Audience,
     Citation,
     Dated,
     Identifier,
@@ -33,7 +32,6 @@ from .models import (
     Role,
     Source,
     Statement,
-    Theme,
     detail_url,
 )
 
@@ -245,16 +243,8 @@ def rows(queryset, with_records=False, records=()):
     organisations = queryset.values_list("pk", *FIELDS).iterator(chunk_size=chunk_size)
     while chunk := list(islice(organisations, chunk_size)):
         ids = [row[0] for row in chunk]
-        audiences = _grouped(
-            Audience.objects.using(db)
-            .filter(Among(F("organisations"), ids))
-            .values_list("organisations", "slug", "name")
-        )
-        themes = _grouped(
-            Theme.objects.using(db)
-            .filter(Among(F("organisations"), ids))
-            .values_list("organisations", "slug", "name")
-        )
+        audiences = _tagged(db, Organisation.audiences, ids)
+        themes = _tagged(db, Organisation.themes, ids)
         cited = ("source__slug", "excerpt")
         figures = _grouped(
             (organisation, value, qualifier, label, note, KeyFigure.text(qualifier, value, label))
@@ -309,6 +299,19 @@ def rows(queryset, with_records=False, records=()):
                 linked or (),
                 {name: records.get(pk, ()) for name, records in quoted.items()},
             )
+
+
+def _tagged(db, tags, ids):
+    """{organisation id: [(organisation id, slug, name)]} of the tags (`Organisation.audiences` or
+    `.themes`) of the organisations `ids`, each organisation's by name. Read from the table
+    between them by organisation: from the tags' side, SQLite read the whole table per chunk."""
+    tag = tags.field.m2m_reverse_field_name()
+    return _grouped(
+        tags.through.objects.using(db)
+        .filter(Among(F("organisation"), ids))
+        .order_by(f"{tag}__name")
+        .values_list("organisation", f"{tag}__slug", f"{tag}__name")
+    )
 
 
 def _organisations(db, ids):
