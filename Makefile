@@ -44,9 +44,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install  ## Benchmark at 100, 10,000 and 100,000 organisations on PostgreSQL.
+bench: install  ## Benchmark at 10,000 and 100,000 organisations on PostgreSQL and SQLite.
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python -m devtools.bench.run $(BENCH_ARGS)
+	$(BIN)/python -m devtools.bench.run --readme $(BENCH_ARGS)
 
 lighthouse: install  ## Lighthouse scores for the list and a detail page (needs Node and Chromium).
 	$(BIN)/python -m devtools.lighthouse.run

@@ -1,5 +1,6 @@
-"""EXPLAIN the list's queries (filters, facet counts, search) on the benchmark's database, and
-say which indexes each uses. Run by devtools/bench/run.py at each size; prints Markdown."""
+"""EXPLAIN the FilterSet's queries (filters, facet counts, search: what the exports and the API
+ask; the list counts from its index) on the benchmark's database, and say which indexes each
+uses. Run by devtools/bench/run.py at each size; prints Markdown."""
 
 import os
 import re
