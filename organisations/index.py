@@ -9,7 +9,8 @@ results in the order asked for. It says the same as the FilterSet's queries (fil
 the exports and the API use: `tests/test_index.py` compares the two on every filter and sort.
 
 It is built once per data version in each process (cache.py, `kept_in_memory`): a few arrays of
-numbers, about 4 MB at 100,000 organisations (README, "Performance and scale").
+numbers: 7 MB at 100,000 organisations, built in under a second
+(devtools/bench/index_size.py; README, "Performance and scale").
 """
 
 from functools import cached_property
@@ -50,14 +51,16 @@ class Index:
         # Each column as codes: values[name][code] is the value.
         self.values, self.codes = {}, {}
         for name, column in zip(COLUMNS, columns, strict=True):
-            self.values[name], self.codes[name] = np.unique(
+            self.values[name], codes = np.unique(
                 np.array(column, dtype=object), return_inverse=True
             )
+            self.codes[name] = codes.astype(np.int32)
         year = np.array([NO_YEAR if y is None else y for y in years], dtype=np.int64)
         self.dated = year != NO_YEAR
         place = np.arange(self.size)
-        self.by_founded = np.lexsort((place, year))
+        self.by_founded = np.lexsort((place, year)).astype(np.int32)
         self.by_founded_desc = np.lexsort((place, np.where(self.dated, -year, NO_YEAR)))
+        self.by_founded_desc = self.by_founded_desc.astype(np.int32)
         # Tags: (organisation, tag) pairs, and each tag's slug by its id.
         self.tags = {}
         for name, (through, column, model) in TAGS.items():
@@ -70,11 +73,12 @@ class Index:
             .filter(other__isnull=False)
             .values_list("organisation_id", "other_id")
         )
-        theirs = self.place[theirs].astype(np.int64)
+        ours, theirs = ours.astype(np.int64), self.place[theirs].astype(np.int64)
         both = np.unique(
             np.concatenate((ours, theirs)) * self.size + np.concatenate((theirs, ours))
         )
-        self.affiliated = (both // max(self.size, 1), both % max(self.size, 1))
+        size = max(self.size, 1)
+        self.affiliated = ((both // size).astype(np.int32), (both % size).astype(np.int32))
         # Areas served: (organisation, area id) pairs.
         self.served = self._pairs(
             AreaServed.objects.using(using)
@@ -158,9 +162,9 @@ class Index:
         """(organisations' places, values) from rows of (organisation id, value id)."""
         rows = list(rows)
         if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
         ids, values = (np.array(column, dtype=np.int64) for column in zip(*rows, strict=True))
-        return self.place[ids].astype(np.int64), values
+        return self.place[ids], values.astype(np.int32)
 
     def having(self, pairs, values):
         """A mask of the organisations with any of `values` in `pairs` (places, values)."""
