@@ -275,8 +275,12 @@ class Selection:
         with connections[self.index.using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, len(columns))
+        # Only the organisations the index holds (it holds every one of its data version).
+        pks = rows[:, 0].astype(np.int64)
+        rows = rows[pks < len(self.index.place)]
         places = self.index.place[rows[:, 0].astype(np.int64)].astype(np.int64)
-        return places, rows[:, 1] if self.ranked else None
+        held = places >= 0
+        return places[held], rows[held, 1] if self.ranked else None
 
     def rows(self, leave_out=None):
         """A mask of the results, leaving the filter `leave_out` out (None: none)."""
@@ -310,7 +314,8 @@ class Selection:
         if name == "status":
             stored = counts
             counts = {value: n for value, n in stored.items() if value}
-            counts[""] = sum(n for value, n in stored.items() if value != "closed")
+            closed = Organisation.Status.CLOSED
+            counts[""] = sum(n for value, n in stored.items() if value != closed)
             counts[STATUS_ALL] = sum(stored.values())
         return counts
 
@@ -367,9 +372,12 @@ class Results:
 
     def __getitem__(self, page):
         pks = self.pks[page].tolist()
+        local = self.local[page].tolist() if self.local is not None else [None] * len(pks)
         found = self.queryset.in_bulk(pks)
-        organisations = [found[pk] for pk in pks if pk in found]
-        if self.local is not None:
-            for organisation, local in zip(organisations, self.local[page], strict=False):
-                organisation.serves_locally = bool(local)
+        organisations = []
+        for pk, serves_locally in zip(pks, local, strict=True):
+            if pk in found:  # deleted since: the page is one short, never wrong
+                if serves_locally is not None:
+                    found[pk].serves_locally = serves_locally
+                organisations.append(found[pk])
         return organisations
