@@ -364,17 +364,13 @@ def organisations(request, parameters: Query[ListParameters]):
     page, envelope = _paged(request, filterset.qs, PER_PAGE, parameters.page)
     if page is None:
         return envelope
-    # The page's organisations in the list's order, then read as the exports read them. (Not
-    # `rows(page)`: its values() drops the annotation "serving an area" sorts by, which
-    # PostgreSQL then refuses in ORDER BY.)
-    order = {org.slug: n for n, org in enumerate(page.only("slug"))}
-    chosen = Organisation.objects.filter(slug__in=order).order_by()
+    # The page's organisations in the list's order, read as the exports read them.
     url = exports.page_urls(request.build_absolute_uri)
-    results = [None] * len(order)
-    for row in exports.rows(chosen):
+    results = []
+    for row in exports.rows(page):
         record = exports.organisation_record(row, url)
         record["api_url"] = _api_url(request, record["slug"])
-        results[order[record["slug"]]] = {name: record[name] for name in SUMMARY_FIELDS}
+        results.append({name: record[name] for name in SUMMARY_FIELDS})
     return {**envelope, "results": results}
 
 

@@ -31,8 +31,13 @@ def api_get(client, url, status=200, **headers):
 
 @pytest.fixture
 def many(db):
-    """45 more funders: the lists run to several pages."""
+    """45 more funders: the lists run to several pages; a few serve a London borough, which
+    puts those serving it locally first."""
     made = factories.organisations(45, "Test funder", kind="funder", scope="uk")
+    borough = Area.objects.create(code="E09000099", name="Testbury", kind="local-authority")
+    borough.within.set(Area.objects.filter(code="E12000007"))
+    for organisation in made[::7]:
+        factories.area_served(organisation, area=borough.code)
     Organisation.objects.filter(pk__in=[org.pk for org in made]).changed()
     return made
 
@@ -49,6 +54,7 @@ QUERIES = [
     "status=all&sort=-name",
     "q=education&sort=founded",
     "area=E12000007",
+    "area=E09000099&sort=-name",  # those serving it locally first
     "kind=funder&page=2",
     "q=test+funder&page=3",
     "q=funder&sort=-name&page=2",
