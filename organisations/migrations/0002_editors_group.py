@@ -4,27 +4,18 @@ Editors may view, add, change and delete every model of this app, and nothing el
 no groups, no permissions.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP = "Editors"
+from ._editors import GROUP, grant
 
 
 def create_editors_group(apps, schema_editor):
-    # Permissions are normally created after all migrations run; make sure they exist now.
-    # (The migration state's app config is a stub that needs `models_module` set to be used.)
-    app_config = apps.get_app_config("organisations")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label="organisations"))
+    grant(apps, schema_editor)
 
 
 def delete_editors_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+    alias = schema_editor.connection.alias
+    apps.get_model("auth", "Group").objects.using(alias).filter(name=GROUP).delete()
 
 
 class Migration(migrations.Migration):

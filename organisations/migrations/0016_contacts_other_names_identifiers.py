@@ -5,28 +5,16 @@ import organisations.fields
 import organisations.models
 import simple_history.models
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from ._editors import codenames, grant
 
 
 def editors_keep_them(apps, schema_editor):
     """Editors may keep other names and identifiers, and see their history, as the rest."""
-    app_config = apps.get_app_config("organisations")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Editors")
-    codenames = [
-        f"{action}_{model}"
-        for model in ("othername", "identifier")
-        for action in ("view", "add", "change", "delete")
-    ]
-    codenames += ["view_historicalothername", "view_historicalidentifier"]
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="organisations", codename__in=codenames)
-    )
+    models = ("othername", "identifier")
+    history = ["view_historicalothername", "view_historicalidentifier"]
+    grant(apps, schema_editor, codename__in=[*codenames(models), *history])
 
 
 class Migration(migrations.Migration):
