@@ -4,8 +4,8 @@ would give, the number of results, and the choices made, each with a link that r
 `count()` counts them from the list's index (index.py; the list's view keeps its answer
 once per data version, see views.py); `Sidebar` turns the FilterSet's state and those counts
 into what the filter form and the "remove filter" tags show, valid or not, without further
-queries (but one: naming an "affiliated with" organisation that none of the results is
-affiliated with).
+queries (but one while the form has errors: naming the "affiliated with" organisation asked
+for).
 """
 
 from dataclasses import dataclass

@@ -50,10 +50,9 @@ class OrganisationListView(Canonical, FilterView):
 
     def get_context_data(self, **kwargs):
         filterset = self.filterset
-        # Besides its page of results: how many there are and each filter option's count,
-        # counted once per data version for the same search and filters (none while the form
-        # has errors).
-        # Both from the list's index, kept in memory once per data version (index.py).
+        # Its results in order (the paginator slices a page of them) and each filter option's
+        # count, both from the list's index (index.py), the counts kept once per data version
+        # for the same search and filters; none while the form has errors.
         self.counts, results = None, []
         if filterset.is_valid():
             selection = facets.selected(filterset)
