@@ -1394,7 +1394,11 @@ class Affiliation(OrganisationRecord, Dated):
         if self.organisation_id is not None and self.organisation_id == self.other_id:
             raise ValidationError({"other": "An organisation cannot be affiliated with itself."})
         if (getattr(self, "other", None) is None) == (not self.described):
-            raise ValidationError(NAMES_OR_DESCRIBES, code="names_or_describes")
+            # Beside the organisation's field; and so said once: the same rule's constraint
+            # is not checked again for a field with an error.
+            raise ValidationError(
+                {"other": ValidationError(NAMES_OR_DESCRIBES, code="names_or_describes")}
+            )
         if self.described and not self.described_as:
             raise ValidationError(
                 {

@@ -66,9 +66,14 @@ def test_an_affiliation_names_an_organisation_or_describes_one_never_both_nor_ne
     neither = add_affiliation(admin_client, kind="member-of")
     unsaid = add_affiliation(admin_client, kind="member-of", described="music education hubs")
     for refused in (both, neither):
-        assert "Choose the affiliated organisation, or, when the passage names none" in content(
-            refused
-        )
+        # Said once beside the organisation's field, and once in the summary linking to it.
+        page = read(refused)
+        rule = "Choose the affiliated organisation, or, when the passage names none"
+        assert content(refused).count(rule) == 2
+        summary = page.find("div", class_="error-summary")
+        assert rule.lower() in summary.text  # the reader's text is case folded
+        row_errors = [e for e in page.find_all("ul", class_="errorlist") if rule.lower() in e.text]
+        assert len(row_errors) == 1
     assert "Say whether the passage describes a kind of organisation or a policy." in content(
         unsaid
     )
