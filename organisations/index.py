@@ -37,7 +37,7 @@ class Index:
 
     def __init__(self, using):
         self.using = using
-        rows = (
+        rows = fetched(
             Organisation.objects.using(using)
             .order_by("name", "pk")
             .values_list("pk", *COLUMNS, "founded_year")
@@ -159,12 +159,9 @@ class Index:
         )
 
     def _pairs(self, rows):
-        """(organisations' places, values) from rows of (organisation id, value id)."""
-        rows = list(rows)
-        if not rows:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
-        ids, values = (np.array(column, dtype=np.int64) for column in zip(*rows, strict=True))
-        return self.place[ids], values.astype(np.int32)
+        """(organisations' places, values) from a values_list of (organisation id, value id)."""
+        pairs = fetched(rows, np.int64)
+        return self.place[pairs[:, 0]], pairs[:, 1].astype(np.int32)
 
     def having(self, pairs, values):
         """A mask of the organisations with any of `values` in `pairs` (places, values)."""
@@ -204,6 +201,19 @@ class Index:
         candidates = candidates[np.lexsort((candidates, -counts[candidates]))][:limit]
         chosen = [first] if first >= 0 else []
         return [(int(place), int(counts[place])) for place in [*chosen, *candidates]]
+
+
+def fetched(rows, dtype=None):
+    """A values_list's rows read straight from the cursor (tens of thousands of rows, each
+    through the ORM's converters, would cost more than the query): as tuples, or with a
+    `dtype`, as a two-dimensional array."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if dtype is None:
+        return found
+    return np.array(found, dtype=dtype).reshape(-1, len(rows._fields))
 
 
 class Selection:
@@ -269,12 +279,7 @@ class Selection:
         one query. The ranks only when the results are sorted by relevance (else None)."""
         matched = Organisation.objects.using(self.index.using).search(self.search).order_by()
         columns = ["pk", "rank"] if self.ranked else ["pk"]
-        # Read straight from the cursor: tens of thousands of rows, each through the ORM's
-        # converters, would cost more than the query.
-        sql, params = matched.values_list(*columns).query.sql_with_params()
-        with connections[self.index.using].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, len(columns))
+        rows = fetched(matched.values_list(*columns), np.float64)
         # Only the organisations the index holds (it holds every one of its data version).
         pks = rows[:, 0].astype(np.int64)
         rows = rows[pks < len(self.index.place)]
