@@ -198,13 +198,13 @@ class OrganisationFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return self.sort_by(self.filtered(queryset), "sort", self.chosen_sort)
 
-    def filtered(self, queryset, leave_out=None):
-        """`queryset` filtered by every filter but `leave_out` (None: by all of them), unsorted."""
+    def filtered(self, queryset):
+        """`queryset` filtered by every filter, unsorted."""
         data = self.form.cleaned_data
-        if leave_out != "status" and not data.get("status"):
+        if not data.get("status"):
             queryset = queryset.listed()
         for name, filter_ in self.filters.items():
-            if name not in ("sort", leave_out):
+            if name != "sort":
                 queryset = filter_.filter(queryset, data.get(name))
         return queryset
 

@@ -1,5 +1,5 @@
-"""EXPLAIN the FilterSet's queries (filters, facet counts, search: what the exports and the API
-ask; the list counts from its index) on the benchmark's database, and say which indexes each
+"""EXPLAIN the FilterSet's queries (filters and search: what the exports and the API ask; the
+list counts and pages from its index) on the benchmark's database, and say which indexes each
 uses. Run by devtools/bench/run.py at each size; prints Markdown."""
 
 import os
@@ -52,9 +52,6 @@ def main():
         filterset = OrganisationFilter(QueryDict(query), queryset=Organisation.objects.all())
         assert filterset.is_valid(), filterset.errors
         print(f"| list, {label} | {indexes(plan(filterset.qs))} |")
-        for name in ("kind", "audience", "affiliated_with"):
-            base = filterset.filtered(Organisation.objects.all(), leave_out=name)
-            print(f"| facet counts for {name}, {label} | {indexes(plan(base))} |")
 
 
 if __name__ == "__main__":
