@@ -19,7 +19,7 @@ import numpy as np
 from django.db import connections
 
 from .filters import STATUS_ALL
-from .models import NATION_SCOPES, Affiliation, Area, AreaServed, Audience, Organisation, Theme
+from .models import Affiliation, Area, AreaServed, Audience, Organisation, Theme
 
 # Filters whose values are a column of the organisation's row.
 COLUMNS = ["kind", "scope", "status"]
@@ -98,22 +98,21 @@ class Index:
             "from_area_id", "to_area_id"
         ):
             within.setdefault(part, []).append(whole)
-        kinds = {pk: (code, kind) for pk, code, kind in areas}
+        described = {pk: (pk, kind, code) for pk, code, kind in areas}
         self.area_codes = [code for _, code, _ in areas]
         position = {pk: n for n, (pk, _, _) in enumerate(areas)}
-        # Each area's surroundings (itself and every area it lies within), and nation's scope.
+
+        # Each area's surroundings (itself and every area it lies within), and the scopes
+        # that serve it.
+        def wholes(parts):
+            return {whole for part in parts for whole in within.get(part, [])}
+
         inside, scopes = {}, []
         for pk, _, _ in areas:
-            around, frontier = {pk}, {pk}
-            while frontier:
-                frontier = {w for p in frontier for w in within.get(p, [])} - around
-                around |= frontier
+            around = Area.enclosing(pk, wholes)
             for other in around:
                 inside.setdefault(other, []).append(position[pk])
-            nations = [
-                NATION_SCOPES[kinds[a][0]] for a in around if kinds[a][1] == Area.Kind.NATION
-            ]
-            scopes.append([Organisation.Scope.UK, *nations])
+            scopes.append(Area.scopes_serving([described[a] for a in around]))
         self.area_scopes = scopes
         # A scope's code per area: -1 where the index holds no organisation with it.
         codes = {value: n for n, value in enumerate(self.values["scope"])}

@@ -212,12 +212,30 @@ class Area(models.Model):
     def surroundings(self):
         """This area and every area it lies within, at any depth (its county or combined
         authority, region, nation, the UK): [(id, kind, code)]. A query a level."""
-        found, frontier = {self.pk}, {self.pk}
-        while frontier:
-            within = Area.within.through.objects.filter(from_area__in=frontier)
-            frontier = set(within.values_list("to_area", flat=True)) - found
-            found |= frontier
+
+        def wholes(parts):
+            within = Area.within.through.objects.filter(from_area__in=parts)
+            return set(within.values_list("to_area", flat=True))
+
+        found = Area.enclosing(self.pk, wholes)
         return list(Area.objects.filter(pk__in=found).values_list("pk", "kind", "code"))
+
+    @staticmethod
+    def enclosing(pk, wholes):
+        """The ids of the area `pk` and of every area it lies within, at any depth: `wholes`
+        gives the ids of the areas a set of areas lies directly within."""
+        found, frontier = {pk}, {pk}
+        while frontier:
+            frontier = wholes(frontier) - found
+            found |= frontier
+        return found
+
+    @staticmethod
+    def scopes_serving(around):
+        """The geographic scopes that serve an area whose surroundings are `around` ([(id,
+        kind, code)]): the UK, and its nation."""
+        nations = [code for _, kind, code in around if kind == Area.Kind.NATION]
+        return [Organisation.Scope.UK, *(NATION_SCOPES[code] for code in nations)]
 
     @cached_property
     def who_serves(self):
@@ -228,9 +246,7 @@ class Area(models.Model):
         index (index.py) both read it."""
         around = self.surroundings
         local = [pk for pk, kind, _ in around if kind in Area.LOCAL]
-        nations = [code for _, kind, code in around if kind == Area.Kind.NATION]
-        scopes = [Organisation.Scope.UK, *(NATION_SCOPES[code] for code in nations)]
-        return [pk for pk, _, _ in around], local, scopes
+        return [pk for pk, _, _ in around], local, Area.scopes_serving(around)
 
 
 class OrganisationQuerySet(models.QuerySet):
