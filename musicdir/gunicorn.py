@@ -78,3 +78,11 @@ limit_request_field_size = 8190
 # Workers' heartbeat files in memory, not on a possibly slow container disk.
 if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"
+
+
+def post_worker_init(worker):
+    """Each worker starts building the list's index as it starts, in the background, so that
+    its first list request finds it built (organisations/cache.py, `Kept`)."""
+    from organisations import facets
+
+    facets.prepare()

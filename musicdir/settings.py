@@ -328,3 +328,9 @@ MEMO = os.environ.get("MUSICDIR_MEMO", "1") == "1"
 # version; MUSICDIR_KEEP_INDEX=0 builds it for every request (as the tests do: they write
 # without bumping the version).
 KEEP_INDEX = os.environ.get("MUSICDIR_KEEP_INDEX", "1") == "1"
+# After a write, a request waits this many seconds at most for the index's new build (it is
+# built in the background: organisations/cache.py, `Kept`); past that it answers from the last
+# one, saying so, and is not cached.
+INDEX_WAIT = float(os.environ.get("MUSICDIR_INDEX_WAIT", "2"))
+# A build's bound, in web processes, on a database that hangs (as DATABASE_TIMEOUT is a request's).
+INDEX_BUILD_TIMEOUT = 20 * DATABASE_TIMEOUT

@@ -37,12 +37,14 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, quote_etag
 from redis.exceptions import RedisError
+
+from musicdir.deadline import deadline
 
 from . import search
 from .models import DataVersion
@@ -119,10 +121,14 @@ def cached_page(view):
                 return response
             if hasattr(response, "render"):
                 response.render()
+        except NotReady:
+            return _unavailable(digest, preparing=True)
         except DatabaseError as error:
             DATABASE.failed(error)
-            return _without_the_database(digest)
+            return _unavailable(digest)
         DATABASE.succeeded()
+        if "no-store" in response.get("Cache-Control", ""):
+            return response  # its view says it is for this request only: no ETag, not kept
         if settings.PAGE_CACHE and _asked_canonically(request, response):
             _set(key, (response["Content-Type"], response.content))
         return _revalidate(response, etag)
@@ -130,9 +136,10 @@ def cached_page(view):
     return transaction.non_atomic_requests(wrapper)
 
 
-def _without_the_database(digest):
-    """While the database is unavailable: the page as this process last saw it, if the cache
-    still holds it, else a 503 saying to try again shortly."""
+def _unavailable(digest, preparing=False):
+    """While the database is unavailable (or, `preparing`, the list's index is not built yet):
+    the page as this process last saw it, if the cache still holds it, else a 503 saying to
+    try again shortly."""
     version = _last_read["version"]
     stored = _get(f"page:{version}:{digest}") if version is not None else None
     if stored is not None:
@@ -141,9 +148,12 @@ def _without_the_database(digest):
         patch_cache_control(response, no_store=True)
         return response
     return HttpResponse(
-        render_to_string("503.html"),
+        render_to_string("503.html", {"preparing": preparing}),
         status=503,
-        headers={"Retry-After": str(RETRY_AFTER * 6), "Cache-Control": "no-store"},
+        headers={
+            "Retry-After": str(RETRY_AFTER * (1 if preparing else 6)),
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -173,25 +183,98 @@ def memoised(name, parts, compute):
     return value
 
 
-# What `kept_in_memory` holds: {(name, database): (data version, value)}, the latest only.
+class NotReady(Exception):  # noqa: N818 (a state, not a fault)
+    """What `kept_in_memory` keeps is not built yet: the process has just started."""
+
+
+class Kept:
+    """One thing `kept_in_memory` keeps, from the database `using`: the value built from its
+    latest data version, and its build.
+
+    It is built in a thread of its own, outside any request: a request may wait on the
+    database for settings.DATABASE_TIMEOUT seconds at most (musicdir/deadline.py), and a large
+    directory's index takes longer than that to build. One build runs at a time, and builds
+    again while the data version has moved on since."""
+
+    def __init__(self, name, using, build):
+        self.name = f"{name} ({using})"
+        self.using = using
+        self.build = build
+        self.value = None
+        self.version = -1  # the data version `value` was built from (-1: none yet)
+        self.wanted = -1  # the newest version a request asked for
+        self.building = False
+        self.changed = threading.Condition()
+
+    def get(self, version, wait):
+        """(value, current): the value for the data `version`, waiting up to `wait` seconds
+        for its build; past that, the last one built (None if none), `current` False."""
+        with self.changed:
+            if self.version < version:
+                self.wanted = max(self.wanted, version)
+                self.start()
+                self.changed.wait_for(lambda: self.version >= version, timeout=wait)
+            return self.value, self.version >= version
+
+    def start(self):
+        """Build it now, in the background, unless that is under way."""
+        with self.changed:
+            if not self.building:
+                self.building = True
+                threading.Thread(target=self._run, name=self.name, daemon=True).start()
+
+    def _run(self):
+        try:
+            while True:
+                # Bounded as a request's database work is, more generously.
+                with deadline(settings.INDEX_BUILD_TIMEOUT):
+                    version = DataVersion.current(self.using)
+                    with self.changed:
+                        if self.version >= max(version, self.wanted):
+                            self.building = False
+                            return
+                    value = self.build()  # read after the version: its data, or newer
+                with self.changed:
+                    self.value, self.version = value, version
+                    self.changed.notify_all()
+        except Exception:
+            logger.exception("Building %s failed; the next request tries again.", self.name)
+            with self.changed:
+                self.building = False
+                self.changed.notify_all()  # no use waiting
+        finally:
+            connections.close_all()  # this thread's own
+
+
+# What `kept_in_memory` keeps: {(name, database): Kept}.
 _kept = {}
-_building = threading.Lock()
+_keeping = threading.Lock()
+
+
+def _keep(name, using, build):
+    with _keeping:
+        return _kept.setdefault((name, using), Kept(name, using, build))
 
 
 def kept_in_memory(name, using, build):
-    """`build()`, kept in this process's memory once per data version (of the database
-    `using`): for what is too big or too often read to fetch from the cache, such as the list's
-    index. Only the latest version's is kept. settings.KEEP_INDEX off: built every time."""
+    """(value, current): `build()`, kept in this process's memory once per data version (of
+    the database `using`), for what is too big or too often read to fetch from the cache, such
+    as the list's index. A new version's is built in the background (`Kept`): a request waits
+    for it up to settings.INDEX_WAIT seconds, and past that gets the last version's, `current`
+    False, or while there is none, NotReady. settings.KEEP_INDEX off: built every time."""
     if not settings.KEEP_INDEX:
-        return build()
-    version = data_version()
-    kept = _kept.get((name, using))
-    if kept is None or kept[0] != version:
-        with _building:  # one thread builds it; the others wait for it
-            kept = _kept.get((name, using))
-            if kept is None or kept[0] != version:
-                kept = _kept[name, using] = (version, build())
-    return kept[1]
+        return build(), True
+    value, current = _keep(name, using, build).get(data_version(), settings.INDEX_WAIT)
+    if value is None:
+        raise NotReady(name)
+    return value, current
+
+
+def prepare_in_memory(name, using, build):
+    """Start building what `kept_in_memory(name, using, build)` keeps, without waiting for
+    it: as a web process starts (musicdir/gunicorn.py), so its first request finds it."""
+    if settings.KEEP_INDEX:
+        _keep(name, using, build).start()
 
 
 def memoised_corrections(using, words):

@@ -9,14 +9,15 @@ for).
 """
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from urllib.parse import urlencode
 
 from django import forms
+from django.db import router
 from django.http import QueryDict
 
 from .basket import PARAMETER as BASKET
-from .cache import kept_in_memory
+from .cache import kept_in_memory, memoised, prepare_in_memory
 from .filters import AS_TYPED, DEFAULT_SORT, SORTS
 from .index import Index
 from .models import PLAIN_SLUG, Organisation
@@ -70,10 +71,24 @@ def state(filterset):
 
 
 def selected(filterset):
-    """What a valid list FilterSet selects (index.Selection), from the list's index, which each
-    process keeps in memory once per data version."""
+    """(what a valid list FilterSet selects (index.Selection), its `Counts`, and whether they
+    are of the data as it is now). From the list's index, which each process keeps in memory
+    once per data version, built in the background (cache.kept_in_memory); the counts kept
+    once per data version for the same search and filters. Not current just after a write,
+    while the index is rebuilt, if that takes longer than a request waits for it: then the
+    last index answers, and its counts are not kept."""
     using = filterset.queryset.db
-    return kept_in_memory("index", using, lambda: Index(using)).select(filterset)
+    index, current = kept_in_memory("index", using, partial(Index, using))
+    selection = index.select(filterset)
+    if not current:
+        return selection, count(selection), False
+    return selection, memoised("counts", state(filterset), partial(count, selection)), True
+
+
+def prepare():
+    """Start building the list's index, without waiting for it: as a web process starts."""
+    using = router.db_for_read(Organisation)
+    prepare_in_memory("index", using, partial(Index, using))
 
 
 def count(selection):

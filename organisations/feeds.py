@@ -5,10 +5,10 @@ feed and the page agree); and the directory's latest changes, from its history."
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse, QueryDict
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 
 from . import facets
-from .cache import memoised
 from .filters import OrganisationFilter
 from .history import RecentChanges
 from .models import Organisation
@@ -42,11 +42,11 @@ class OrganisationsFeed(Feed):
         request.feed_filterset = filterset
         response = super().__call__(request, *args, **kwargs)
         # Stored in the page cache when asked for by the list's canonical query (worked out
-        # from the counts the list keeps once per data version).
-        counts = memoised(
-            "counts", facets.state(filterset), lambda: facets.count(facets.selected(filterset))
-        )
+        # from the list's counts), unless those are from before the last write.
+        _, counts, current = facets.selected(filterset)
         response.canonical_query = facets.Sidebar(filterset, counts).canonical
+        if not current:
+            patch_cache_control(response, no_store=True)
         return response
 
     def get_object(self, request):

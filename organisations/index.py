@@ -28,6 +28,8 @@ TAGS = {
     "audience": (Organisation.audiences.through, "audience_id", Audience),
     "theme": (Organisation.themes.through, "theme_id", Theme),
 }
+# Rows read at a time: each read stays well within a statement's time limit (DATABASE_TIMEOUT).
+CHUNK = 100_000
 # The sort key of an organisation without a founding year: after every year, either way.
 NO_YEAR = np.iinfo(np.int32).max
 
@@ -37,25 +39,29 @@ class Index:
 
     def __init__(self, using):
         self.using = using
-        rows = fetched(
-            Organisation.objects.using(using)
-            .order_by("name", "pk")
-            .values_list("pk", *COLUMNS, "founded_year")
-        )
-        pks, *columns, years = zip(*rows, strict=True) if rows else ([], [], [], [], [])
-        self.pk = np.array(pks, dtype=np.int64)
+        pks, years, codes = [], [], {name: [] for name in COLUMNS}
+        numbered = {name: {} for name in COLUMNS}  # each column's values, numbered as found
+        for rows in self._by_name(("pk", *COLUMNS, "founded_year")):
+            pk, *columns, year, _ = zip(*rows, strict=True)
+            pks.append(np.array(pk, dtype=np.int64))
+            years.append(np.array([NO_YEAR if y is None else y for y in year], dtype=np.int64))
+            for name, column in zip(COLUMNS, columns, strict=True):
+                number = numbered[name]
+                found = [number.setdefault(value, len(number)) for value in column]
+                codes[name].append(np.array(found, dtype=np.int32))
+        self.pk = _joined(pks, np.int64)
         self.size = len(self.pk)
         # An organisation's place in the arrays, by its id.
         self.place = np.full(int(self.pk.max(initial=0)) + 1, -1, dtype=np.int32)
         self.place[self.pk] = np.arange(self.size, dtype=np.int32)
-        # Each column as codes: values[name][code] is the value.
+        # Each column as codes: values[name][code] is the value, the values in order.
         self.values, self.codes = {}, {}
-        for name, column in zip(COLUMNS, columns, strict=True):
-            self.values[name], codes = np.unique(
-                np.array(column, dtype=object), return_inverse=True
-            )
-            self.codes[name] = codes.astype(np.int32)
-        year = np.array([NO_YEAR if y is None else y for y in years], dtype=np.int64)
+        for name, number in numbered.items():
+            self.values[name] = np.array(sorted(number), dtype=object)
+            code = np.zeros(len(number), dtype=np.int32)
+            code[[number[value] for value in self.values[name]]] = np.arange(len(number))
+            self.codes[name] = code[_joined(codes[name], np.int32)]
+        year = _joined(years, np.int64)
         self.dated = year != NO_YEAR
         place = np.arange(self.size)
         self.by_founded = np.lexsort((place, year)).astype(np.int32)
@@ -157,9 +163,26 @@ class Index:
             ranked=filterset.chosen_sort == "relevance",
         )
 
+    def _by_name(self, fields):
+        """The organisations' `fields`, then their names: CHUNK rows at a time, by name."""
+        rows = Organisation.objects.using(self.using).order_by("name").values_list(*fields, "name")
+        chunk = fetched(rows[:CHUNK])
+        while chunk:
+            yield chunk
+            chunk = fetched(rows.filter(name__gt=chunk[-1][-1])[:CHUNK])
+
     def _pairs(self, rows):
-        """(organisations' places, values) from a values_list of (organisation id, value id)."""
-        pairs = fetched(rows, np.int64)
+        """(organisations' places, values) from a values_list of (organisation id, value id),
+        read for CHUNK organisations' ids at a time."""
+        pairs = _joined(
+            [
+                fetched(
+                    rows.filter(organisation_id__gt=n, organisation_id__lte=n + CHUNK), np.int64
+                )
+                for n in range(0, len(self.place), CHUNK)
+            ],
+            np.int64,
+        ).reshape(-1, 2)
         return self.place[pairs[:, 0]], pairs[:, 1].astype(np.int32)
 
     def having(self, pairs, values):
@@ -200,6 +223,10 @@ class Index:
         candidates = candidates[np.lexsort((candidates, -counts[candidates]))][:limit]
         chosen = [first] if first >= 0 else []
         return [(int(place), int(counts[place])) for place in [*chosen, *candidates]]
+
+
+def _joined(chunks, dtype):
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
 
 
 def fetched(rows, dtype=None):

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -14,7 +15,7 @@ from django_filters.views import FilterView
 from . import downloads, exports, facets, suggestions
 from .basket import PARAMETER as BASKET
 from .basket import Basket
-from .cache import data_version, memoised
+from .cache import data_version
 from .diagram import network_diagram, organisation_diagram
 from .filters import OrganisationFilter
 from .forms import CompareForm, NetworkForm, SuggestForm, SuggestionForm
@@ -51,14 +52,12 @@ class OrganisationListView(Canonical, FilterView):
     def get_context_data(self, **kwargs):
         filterset = self.filterset
         # Its results in order (the paginator slices a page of them) and each filter option's
-        # count, both from the list's index (index.py), the counts kept once per data version
-        # for the same search and filters; none while the form has errors.
-        self.counts, results = None, []
+        # count, both from the list's index (facets.selected); none while the form has errors.
+        # Just after a write, while the index is rebuilt, from the last one: `self.behind`.
+        self.counts, results, self.behind = None, [], False
         if filterset.is_valid():
-            selection = facets.selected(filterset)
-            self.counts = memoised(
-                "counts", facets.state(filterset), lambda: facets.count(selection)
-            )
+            selection, self.counts, current = facets.selected(filterset)
+            self.behind = not current
             order = selection.ordered(filterset.chosen_sort, filterset.local_first)
             results = Results(filterset.queryset, *order)
         basket = Basket(self.request.GET.getlist(BASKET))
@@ -66,6 +65,7 @@ class OrganisationListView(Canonical, FilterView):
             **{**kwargs, "object_list": results},
             sidebar=facets.Sidebar(filterset, self.counts, basket),
             basket=basket,
+            behind=self.behind,
         )
         # The pages the pagination links to: the first, the last, and those around this one.
         context["page_range"] = list(
@@ -79,6 +79,12 @@ class OrganisationListView(Canonical, FilterView):
                 filterset.search, CLOSEST_SHOWN
             )
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if self.behind:  # from the index before the last write: for this request only
+            patch_cache_control(response, no_store=True)
+        return response
 
     def canonical_query(self, context):
         query = context["sidebar"].canonical

@@ -6,12 +6,14 @@ what choosing it gives. The reference is the plain path the exports and the API 
 import random
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.http import QueryDict
 
-from organisations import facets
+from organisations import facets, index
 from organisations.filters import SORTS, STATUS_ALL, OrganisationFilter
+from organisations.index import Index
 from organisations.models import Area, Organisation
 
 from . import factories
@@ -89,7 +91,7 @@ def test_the_index_lists_what_the_queries_list_in_every_sort():
             asked = filterset(f"{query}&sort={sort}")
             assert asked.is_valid(), (query, asked.form.errors)
             expected = list(asked.qs.values_list("pk", flat=True))
-            pks, local = facets.selected(asked).ordered(asked.chosen_sort, asked.local_first)
+            pks, local = facets.selected(asked)[0].ordered(asked.chosen_sort, asked.local_first)
             assert pks.tolist() == expected, (query, sort)
             if asked.chosen_area:
                 serving = dict(asked.qs.values_list("pk", "serves_locally"))
@@ -102,7 +104,7 @@ def test_every_option_counts_what_choosing_it_gives():
     for query in queries():
         asked = filterset(query)
         assert asked.is_valid(), (query, asked.form.errors)
-        counts = facets.count(facets.selected(asked))
+        counts = facets.selected(asked)[1]
         assert counts.results == asked.qs.count(), query
         assert counts.dated == asked.qs.filter(founded_year__isnull=False).count(), query
         offered = facets.Sidebar(asked, counts).options
@@ -118,7 +120,7 @@ def test_the_organisations_offered_as_affiliated_with_are_the_most_affiliated():
     for query in queries():
         asked = filterset(query)
         assert asked.is_valid()
-        offered = facets.count(facets.selected(asked)).options["affiliated_with"]
+        offered = facets.selected(asked)[1].options["affiliated_with"]
         chosen = asked.form.cleaned_data["affiliated_with"]
         without = QueryDict(query, mutable=True)
         without.pop("affiliated_with", None)
@@ -136,10 +138,32 @@ def test_the_organisations_offered_as_affiliated_with_are_the_most_affiliated():
 def test_closed_organisations_are_counted_only_where_asked_for():
     asked = filterset("")
     assert asked.is_valid()
-    counts = facets.count(facets.selected(asked)).options["status"]
+    counts = facets.selected(asked)[1].options["status"]
     everyone = Organisation.objects.count()
     closed = Organisation.objects.filter(status="closed").count()
     assert closed
     assert counts[""] == everyone - closed
     assert counts[STATUS_ALL] == everyone
     assert counts["closed"] == closed
+
+
+def test_read_a_few_rows_at_a_time_the_index_is_the_same(monkeypatch):
+    # A large directory's index is read in chunks (index.CHUNK rows), each read short.
+    whole = Index("default")
+    monkeypatch.setattr(index, "CHUNK", 7)
+    chunked = Index("default")
+    arrays = ["pk", "place", "dated", "by_founded", "by_founded_desc"]
+    for name in arrays:
+        assert np.array_equal(getattr(chunked, name), getattr(whole, name)), name
+    for name in index.COLUMNS:
+        assert list(chunked.values[name]) == list(whole.values[name]), name
+        assert np.array_equal(chunked.codes[name], whole.codes[name]), name
+    # Pairs, in whatever order they were read.
+    for name in index.TAGS:
+        assert pairs(chunked.tags[name][:2]) == pairs(whole.tags[name][:2]), name
+    for name in ("affiliated", "served", "area_served"):
+        assert pairs(getattr(chunked, name)) == pairs(getattr(whole, name)), name
+
+
+def pairs(arrays):
+    return sorted(zip(*(a.tolist() for a in arrays), strict=True))
