@@ -14,6 +14,7 @@ models say). Both writers stream a batch of rows at a time.
 import csv
 import io
 import json
+from functools import lru_cache
 from itertools import islice
 
 from django.db.models import F, Lookup
@@ -32,7 +33,7 @@ from .models import (
     Role,
     Source,
     Statement,
-    detail_url,
+    detail_urls,
 )
 
 # Organisations read (and their relations queried) per database round trip.
@@ -129,6 +130,9 @@ RECORDS = {
     "citations": (Citation, {"supports": "supports"}),
 }
 
+# Each record's source and passage, as `rows()` reads them.
+CITED = ("source__slug", "excerpt")
+
 KIND_LABELS = dict(Organisation.Kind.choices)
 SCOPE_LABELS = dict(Organisation.Scope.choices)
 
@@ -175,21 +179,20 @@ class Link:
     def __init__(
         self,
         incoming,
+        other,
         described_as,
         kind,
         qualifier,
         programme,
         start_year,
         end_year,
-        source,
-        passage,
-        other,
+        source=None,
+        passage=None,
     ):
         name, acronym, slug = other
-        before, after = Affiliation.wording(kind, qualifier, programme, incoming)
         self.incoming = incoming
         self.kind = kind
-        self.label = Affiliation.label(kind, qualifier, incoming)
+        self.label, before, after = _wording(kind, qualifier, programme, incoming)
         self.other = (name, slug)
         self.described_as = described_as
         # The affiliation's own qualifier (on the incoming side it is also part of `label`).
@@ -204,6 +207,16 @@ class Link:
         self.end_year = end_year
         self.source = source
         self.passage = passage
+
+
+@lru_cache(maxsize=1024)
+def _wording(kind, qualifier, programme, incoming):
+    """(label, before, after): `Affiliation.label` and `.wording`, worked out once for each
+    of the few ways affiliations are worded, not once per affiliation."""
+    return (
+        Affiliation.label(kind, qualifier, incoming),
+        *Affiliation.wording(kind, qualifier, programme, incoming),
+    )
 
 
 class Among(Lookup):
@@ -227,7 +240,7 @@ class Among(Lookup):
         return f"{lhs} = ANY(%s::bigint[])", [*params, "{" + self.ids() + "}"]
 
 
-def rows(queryset, with_records=False, records=()):
+def rows(queryset, with_records=False, records=(), passages=True):
     """The `Row` of every organisation in `queryset` (already filtered and ordered), in its
     order, read `CHUNK_SIZE` at a time: memory does not grow with the number of rows.
 
@@ -235,7 +248,9 @@ def rows(queryset, with_records=False, records=()):
     the cursor); its audiences; themes; key figures; affiliations from it; affiliations to it;
     and the name, acronym and slug of the organisations at their other ends (none if it has
     no affiliations). `with_records`: one more for each kind of record in `RECORDS`; or
-    `records`, the names of those to read (one query each).
+    `records`, the names of those to read (one query each). `passages=False`: the key figures
+    and affiliations without their source and passage (None), for the list's CSV, which shows
+    neither.
     """
     names = list(RECORDS) if with_records else list(records)
     chunk_size = CHUNK_SIZE
@@ -245,7 +260,7 @@ def rows(queryset, with_records=False, records=()):
         ids = [row[0] for row in chunk]
         audiences = _tagged(db, Organisation.audiences, ids)
         themes = _tagged(db, Organisation.themes, ids)
-        cited = ("source__slug", "excerpt")
+        cited = CITED if passages else ()
         figures = _grouped(
             (organisation, value, qualifier, label, note, KeyFigure.text(qualifier, value, label))
             + tuple(quoted)
@@ -274,7 +289,7 @@ def rows(queryset, with_records=False, records=()):
         for incoming_side, records in ((False, outgoing), (True, incoming)):
             for pk, other, described, *values in records:
                 link = Link(
-                    incoming_side, *values, others[other] if other else (described, "", None)
+                    incoming_side, others[other] if other else (described, "", None), *values
                 )
                 links.setdefault(pk, []).append(link)
         quoted = {}
@@ -284,7 +299,7 @@ def rows(queryset, with_records=False, records=()):
                 model.objects.using(db)
                 .filter(Among(F("organisation"), ids))
                 .order_by("organisation", "order", "pk")
-                .values_list("organisation", *columns.values(), *cited)
+                .values_list("organisation", *columns.values(), *CITED)
             )
         for row in chunk:
             pk = row[0]
@@ -341,8 +356,7 @@ def _link_key(link):
 def page_urls(absolute_url):
     """slug -> the absolute URL of that organisation's page, as
     `absolute_url(organisation.get_absolute_url())` gives it."""
-    origin = absolute_url("/").removesuffix("/")
-    return lambda slug: origin + detail_url(slug)
+    return detail_urls(absolute_url("/").removesuffix("/"))
 
 
 # JSON ----------------------------------------------------------------------------------------

@@ -32,11 +32,21 @@ PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 def detail_url(slug):
     """The address of an organisation's page: `reverse("organisations:detail", ...)`, but
-    reversed once per script prefix, as a list page links twenty and an export thousands."""
-    if not PLAIN_SLUG.fullmatch(slug):
-        return reverse("organisations:detail", kwargs={"slug": slug})
+    reversed once per script prefix, as a list page links twenty (`detail_urls` for more)."""
+    return detail_urls()(slug)
+
+
+def detail_urls(origin=""):
+    """slug -> `origin + detail_url(slug)`, with the script prefix and URLconf looked up once
+    (in the request that asks), not once per slug: an export gives thousands."""
     before, after = _detail_url_around(get_script_prefix(), get_urlconf())
-    return f"{before}{slug}{after}"
+
+    def url(slug):
+        if PLAIN_SLUG.fullmatch(slug):
+            return f"{origin}{before}{slug}{after}"
+        return origin + reverse("organisations:detail", kwargs={"slug": slug})
+
+    return url
 
 
 @lru_cache(maxsize=16)

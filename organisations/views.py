@@ -256,7 +256,7 @@ class CsvExportView(ExportView):
     headers = {"Content-Disposition": 'attachment; filename="organisations.csv"'}
 
     def stream(self, organisations, absolute_url):
-        return exports.stream_csv(exports.rows(organisations), absolute_url)
+        return exports.stream_csv(exports.rows(organisations, passages=False), absolute_url)
 
     def invalid(self, errors):
         lines = ["Invalid search or filters:"]
