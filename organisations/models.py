@@ -378,34 +378,34 @@ class OrganisationQuerySet(models.QuerySet):
         ).annotate(serves_locally=Exists(served.filter(area__in=local)))
 
     def for_detail(self):
-        cited = ("source__publisher",)
+        """With `last_updated` and every record the page shows, each kind in one query. The
+        records come without their sources: most cite the same few, which `sources()` loads
+        in one query (joined to every record, they cost a query each their columns and their
+        publisher's)."""
         return self.with_last_updated().prefetch_related(
             "audiences",
             "themes",
-            Prefetch("citations", Citation.objects.select_related(*cited)),
-            Prefetch("statements", Statement.objects.select_related(*cited)),
-            Prefetch("benefits", MemberBenefit.objects.select_related(*cited)),
+            "citations",
+            "statements",
+            "benefits",
             Prefetch(
                 "programmes",
-                Programme.objects.select_related(*cited).prefetch_related(
+                Programme.objects.prefetch_related(
                     Prefetch(
                         "affiliations",
                         Affiliation.objects.select_related("organisation", "other"),
                     )
                 ),
             ),
-            Prefetch("key_figures", KeyFigure.objects.select_related(*cited)),
-            Prefetch("areas_served", AreaServed.objects.select_related("area", *cited)),
-            Prefetch("other_names", OtherName.objects.select_related(*cited)),
-            Prefetch("identifiers", Identifier.objects.select_related(*cited)),
-            Prefetch("roles", Role.objects.select_related("person", *cited)),
-            Prefetch(
-                "affiliations",
-                Affiliation.objects.select_related("other", "programme", *cited),
-            ),
+            "key_figures",
+            Prefetch("areas_served", AreaServed.objects.select_related("area")),
+            "other_names",
+            "identifiers",
+            Prefetch("roles", Role.objects.select_related("person")),
+            Prefetch("affiliations", Affiliation.objects.select_related("other", "programme")),
             Prefetch(
                 "affiliations_received",
-                Affiliation.objects.select_related("organisation", "programme", *cited),
+                Affiliation.objects.select_related("organisation", "programme"),
             ),
         )
 
@@ -643,10 +643,12 @@ class Organisation(models.Model):
         """{field: citation} for the stated fields, from the prefetched citations."""
         return {c.supports: c for c in self.citations.all() if c.supports}
 
-    def cited_sources(self):
-        """{source id: (its number in the page's list of sources, the source)}: how the page's
-        evidence markers name their sources (templatetags/evidence.py)."""
-        return {source.pk: (n, source) for n, (source, _) in enumerate(self.sources(), 1)}
+    @staticmethod
+    def cited_sources(sources):
+        """{source id: (its number in the page's list of sources, the source)}, from
+        `sources()`: how the page's evidence markers name their sources
+        (templatetags/evidence.py)."""
+        return {source.pk: (n, source) for n, (source, _) in enumerate(sources, 1)}
 
     def labels(self):
         """[(field name, label)]: what its page calls it, which search finds it by (the
@@ -721,9 +723,12 @@ class Organisation(models.Model):
             *self.other_names.all(),
             *self.identifiers.all(),
         ]
-        sources = {record.source: [] for record in records}
+        # The documents, with their publishers, in one query.
+        cited = dict.fromkeys(record.source_id for record in records)  # in the order first cited
+        documents = Source.objects.using(self._state.db).select_related("publisher").in_bulk(cited)
+        sources = {documents[pk]: [] for pk in cited}
         for citation in self.citations.all():
-            passages = sources[citation.source]
+            passages = sources[documents[citation.source_id]]
             if citation.excerpt not in (c.excerpt for c in passages):  # one cited for two uses
                 passages.append(citation)
         return list(sources.items())

@@ -99,13 +99,15 @@ class OrganisationDetailView(Canonical, DetailView):
     queryset = Organisation.objects.for_detail()
 
     def get_context_data(self, **kwargs):
+        sources = self.object.sources()  # one query
         return super().get_context_data(
             # Drawn from the prefetched affiliations: no more queries.
             diagram=organisation_diagram(self.object),
             # "Compare with": finds others to compare it with, on the comparison page.
             compare_from=[self.object],
+            sources=sources,
             # The evidence beside each fact names its source by its number in the list.
-            cited_sources=self.object.cited_sources(),
+            cited_sources=Organisation.cited_sources(sources),
             **kwargs,
         )
 
