@@ -15,8 +15,9 @@ the list's facet counts for a given search and filters, once per data version: s
 cache does not hold (another page of results, another sort) is built without recounting.
 Search knows nothing of this: whoever wants its typo corrections kept asks for
 `memoised_corrections`. What is too big to fetch from the cache on every request (the list's
-index, index.py) is kept in each process's own memory once per data version:
-`kept_in_memory`.
+index, index.py) is kept in each process's own memory once per data version, and built in the
+background: `kept_in_memory`. A page made from the last version's while the new one is built
+says so, and is kept nowhere (`Cache-Control: no-store`, which `cached_page` honours).
 
 No one can fill the cache with variations of an address (`?x=1`, `?x=2`...): a page is stored
 only when it was asked for by its canonical query (views.py, `Canonical`), so the pages stored

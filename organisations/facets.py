@@ -1,8 +1,8 @@
 """What the list shows about its filters: every option with the number of results choosing it
 would give, the number of results, and the choices made, each with a link that removes it.
 
-`count()` counts them from the list's index (index.py; the list's view keeps its answer
-once per data version, see views.py); `Sidebar` turns the FilterSet's state and those counts
+`selected()` gives what a search and filters select from the list's index (index.py) and
+their counts (`count()`), kept once per data version; `Sidebar` turns the FilterSet's state and those counts
 into what the filter form and the "remove filter" tags show, valid or not, without further
 queries (but one while the form has errors: naming the "affiliated with" organisation asked
 for).
