@@ -2,10 +2,10 @@
 would give, the number of results, and the choices made, each with a link that removes it.
 
 `selected()` gives what a search and filters select from the list's index (index.py) and
-their counts (`count()`), kept once per data version; `Sidebar` turns the FilterSet's state and those counts
-into what the filter form and the "remove filter" tags show, valid or not, without further
-queries (but one while the form has errors: naming the "affiliated with" organisation asked
-for).
+their counts (`count()`), kept once per data version; `Sidebar` turns the FilterSet's state
+and those counts into what the filter form and the "remove filter" tags show, valid or not,
+without further queries (but one while the form has errors: naming the "affiliated with"
+organisation asked for).
 """
 
 from dataclasses import dataclass
