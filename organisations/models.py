@@ -749,10 +749,8 @@ class SearchNameQuerySet(models.QuerySet):
             rows = (
                 self.filter(position=position, term__gte=key, term__lt=after)
                 .exclude(organisation__status=Organisation.Status.CLOSED)
-                .order_by("term", "organisation__name")
-                .values_list(
-                    "term", "organisation__name", "organisation__acronym", "organisation__slug"
-                )
+                .order_by("term", "name")
+                .values_list("term", "name", "organisation__acronym", "organisation__slug")
             )
             # The range is the prefix in code point order; a collation that orders otherwise
             # (en_US ignores spaces: "a lb" falls between "al" and "am") may add a term that
@@ -779,11 +777,14 @@ class SearchName(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="search_names"
     )
+    # The organisation's name, as it sorts those with the same term: in the index, so that a
+    # term thousands share ("orchestra") reads its first few in order, not all of them sorted.
+    name = models.CharField(max_length=200, default="")
 
     objects = SearchNameQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["position", "term"], name="searchname_term")]
+        indexes = [models.Index(fields=["position", "term", "name"], name="searchname_term_name")]
 
     def __str__(self):
         return self.term

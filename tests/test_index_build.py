@@ -161,9 +161,7 @@ def test_the_feed_of_a_list_from_the_last_index_is_not_kept(client, kept_index):
     assert "no-store" in feed["Cache-Control"]
 
 
-def test_before_any_index_is_built_the_list_says_to_try_again_in_a_few_seconds(
-    client, kept_index
-):
+def test_before_any_index_is_built_the_list_says_to_try_again_in_a_few_seconds(client, kept_index):
     kept_index(caching.NotReady("index"))
     page = client.get(NETWORKS)
     assert page.status_code == 503
