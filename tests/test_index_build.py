@@ -32,12 +32,14 @@ class Builds:
     def __init__(self):
         self.gate = threading.Event()
         self.gate.set()
+        self.arrived = threading.Event()  # a build has read its version and reached the gate
         self.failing = False
         self.version = 1
         self.made = []
 
     def __call__(self):
         version = self.version
+        self.arrived.set()
         assert self.gate.wait(WAIT)
         if self.failing:
             raise RuntimeError("the build broke")
@@ -76,6 +78,7 @@ def test_a_version_that_moves_on_during_a_build_is_built_next(builds):
     kept = caching.Kept("index", "default", builds)
     builds.gate.clear()
     assert kept.get(1, 0.05) == (None, False)  # nothing built yet
+    assert builds.arrived.wait(WAIT)
     builds.version = 2  # a write while version 1 is built
     builds.gate.set()
     assert kept.get(2, WAIT) == ("built from version 2", True)
