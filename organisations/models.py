@@ -380,8 +380,8 @@ class OrganisationQuerySet(models.QuerySet):
     def for_detail(self):
         """With `last_updated` and every record the page shows, each kind in one query. The
         records come without their sources: most cite the same few, which `sources()` loads
-        in one query (joined to every record, they cost a query each their columns and their
-        publisher's)."""
+        in one query (joined to every record, they added their columns, and their publisher's,
+        to each of these queries)."""
         return self.with_last_updated().prefetch_related(
             "audiences",
             "themes",
